@@ -1,0 +1,34 @@
+/* compat.h: included first in every leakwatch translation unit (-include).
+ * Pulls in the standard headers, then bans the string functions that have
+ * caused overflows elsewhere (git's banned.h): use snprintf, memcpy with an
+ * explicit size, or strtok_r instead.
+ */
+#ifndef LW_COMPAT_H
+#define LW_COMPAT_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LW_BANNED(func) sorry_##func##_is_banned_in_leakwatch
+#undef strcpy
+#define strcpy(x, y) LW_BANNED(strcpy)
+#undef strcat
+#define strcat(x, y) LW_BANNED(strcat)
+#undef sprintf
+#define sprintf(...) LW_BANNED(sprintf)
+#undef vsprintf
+#define vsprintf(...) LW_BANNED(vsprintf)
+#undef strtok
+#define strtok(x, y) LW_BANNED(strtok)
+#undef gets
+#define gets(x) LW_BANNED(gets)
+
+#define LW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif
