@@ -53,7 +53,7 @@ BINS := $(addprefix $(BUILD)/bin/,$(TOOLS))
 all: $(BINS) $(BUILD)/bin/test-tool
 
 # --- generated protobuf-c code (kept inside libcommon's pprof module) ---
-$(BUILD)/gen/profile.pb-c.c $(BUILD)/gen/profile.pb-c.h: libcommon/profile.proto
+$(BUILD)/gen/profile.pb-c.c $(BUILD)/gen/profile.pb-c.h &: libcommon/profile.proto
 	$(call msg,PROTOC,$<)
 	$(Q)mkdir -p $(BUILD)/gen
 	$(Q)$(PROTOC_C) --proto_path=libcommon --c_out=$(BUILD)/gen $<
@@ -110,8 +110,9 @@ $(BUILD)/gen/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-# cgo-trace's objects include the skeleton.
+# cgo-trace's objects include the skeleton and bpf/cgo-trace.h.
 $(filter $(BUILD)/obj/tools/cgo-trace/%,$(cgo-trace_OBJS)): $(BPF_SKELS)
+$(filter $(BUILD)/obj/tools/cgo-trace/%,$(cgo-trace_OBJS)): ALL_CFLAGS += -Ibpf
 
 # --- tests ---
 TEST_TOOL_SRCS := $(wildcard tests/tool/*.c)

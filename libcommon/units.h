@@ -21,7 +21,14 @@ struct lw_display_unit {
 	const char *suffix; /* "kB", "MB", "" ... */
 	const char *raw_unit;
 };
+/* The same from explicit bounds: min_value = smallest non-zero |node value|
+ * (0 if none), max_value = the report's total (pprof uses the total). */
+struct lw_display_unit lw_display_unit_select(const char *unit, int64_t min_value,
+					      int64_t max_value);
 struct lw_display_unit lw_display_unit_pick(const char *unit, const int64_t *values, size_t n);
+/* measurement.Scale: v converted from unit `from` to `to` ("minimum" and
+ * "auto" pick a unit); *out_unit gets the unit name ("" when uninteresting). */
+double lw_unit_scale(int64_t v, const char *from, const char *to, const char **out_unit);
 /* Formats v in du into buf ("6145.50kB", "0", "12"). Returns buf. */
 char *lw_format_value(char *buf, size_t size, int64_t v, const struct lw_display_unit *du);
 /* Formats v with its own best unit (pprof's ScaledLabel). */

@@ -1,0 +1,3 @@
+module badserver
+
+go 1.19

@@ -1,0 +1,3 @@
+module leakyserver
+
+go 1.19

@@ -1,0 +1,464 @@
+/* trend-fit: tell a leak from a plateau over a series of snapshots.
+ *
+ * Reads an archive (pprof-fetch's layout: heap, cgo and goroutine profiles
+ * and memstats.csv per target), or profile files, or a time,key,value CSV,
+ * builds one series per key and per total, fits each (least squares,
+ * Theil-Sen with its interval, Mann-Kendall, Benjamini-Hochberg across all
+ * series) and gives a verdict: leak, growing, plateau, steady, shrinking or
+ * too-short (libcommon/trend.h says how). Prints CSV, JSON or a text
+ * summary; exits 1 when an alert fires (rate, goroutines, time to limit).
+ */
+#include <getopt.h>
+#include <math.h>
+#include <regex.h>
+#include <sys/stat.h>
+
+#include "atomicio.h"
+#include "err.h"
+#include "parse.h"
+#include "trendfit.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: trend-fit [options] ARCHIVE_DIR | PROFILE...\n"
+		"       trend-fit [options] --series FILE [ARCHIVE_DIR | PROFILE...]\n"
+		"\n"
+		"Fits every series of memory values over time (per key and total; heap, cgo\n"
+		"and goroutine profiles, memstats.csv) and says which leak.\n"
+		"\n"
+		"Input:\n"
+		"  --by=function|stack|file  key of the per-key series (default function, flat)\n"
+		"  --sample-index=TYPE       heap/cgo sample type (default inuse_space)\n"
+		"  --kinds=LIST              heap,cgo,goroutine,memstats (default all)\n"
+		"  --series=FILE             also fit time,key,value rows from FILE (- = stdin)\n"
+		"  --series-unit=UNIT        unit of --series values: bytes (default) or count\n"
+		"  --focus=REGEX, --ignore=REGEX  keep / drop samples with a matching frame\n"
+		"Analysis:\n"
+		"  --warmup=N|DURATION|auto  leading points to leave out (default auto: the\n"
+		"                            first 10%% of the time span; 0 for none)\n"
+		"  --min-points=N            fewer points after warm-up: too-short (default 8)\n"
+		"  --confidence=P            Theil-Sen interval level (default 0.95)\n"
+		"  --fdr=Q                   false-discovery rate across series (default 0.05)\n"
+		"  --noise-steps=N           growth must exceed N sampling steps (default 4)\n"
+		"  --plateau-ratio=R         late slope below R x slope is a plateau (default 0.25)\n"
+		"  --min-rate=RATE           slower byte growth is 'growing' (default 1MiB/h)\n"
+		"  --min-count-rate=RATE     the same for counts (default 60/h)\n"
+		"  --limit=BYTES             memory limit: project the time until it is reached\n"
+		"Alerts (exit 1 when one fires):\n"
+		"  --alert-rate=RATE         a leaking byte series this fast (default 10MiB/h)\n"
+		"  --alert-goroutines=RATE   a leaking goroutine series this fast (default 100/h)\n"
+		"  --alert-ttl=DURATION      limit reached sooner than this (default 24h, with --limit)\n"
+		"  --alerts=FILE             write the alerts as a JSON document (scripts/notify)\n"
+		"  --service=NAME            service name in alerts (default: the target, or\n"
+		"                            the archive directory's name)\n"
+		"Output:\n"
+		"  --format=text|csv|json    (default text)\n"
+		"  -n, --top=N               text: series shown per group (default 10)\n"
+		"  -o, --output=FILE         write the report to FILE (default stdout)\n"
+		"  -h, --help                this help\n"
+		"      --version             print the version\n"
+		"\n"
+		"Exit status: 0 no alert, 1 an alert fired, 2 usage or input error.\n");
+}
+
+enum {
+	OPT_BY = 256,
+	OPT_SAMPLE_INDEX,
+	OPT_KINDS,
+	OPT_SERIES,
+	OPT_SERIES_UNIT,
+	OPT_FOCUS,
+	OPT_IGNORE,
+	OPT_WARMUP,
+	OPT_MIN_POINTS,
+	OPT_CONFIDENCE,
+	OPT_FDR,
+	OPT_NOISE_STEPS,
+	OPT_PLATEAU_RATIO,
+	OPT_MIN_RATE,
+	OPT_MIN_COUNT_RATE,
+	OPT_LIMIT,
+	OPT_ALERT_RATE,
+	OPT_ALERT_GOROUTINES,
+	OPT_ALERT_TTL,
+	OPT_ALERTS,
+	OPT_FORMAT,
+	OPT_VERSION,
+	OPT_DECODE_ONLY,
+	OPT_SERVICE,
+};
+
+static const struct option longopts[] = {
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "sample-index", required_argument, NULL, OPT_SAMPLE_INDEX },
+	{ "kinds", required_argument, NULL, OPT_KINDS },
+	{ "series", required_argument, NULL, OPT_SERIES },
+	{ "series-unit", required_argument, NULL, OPT_SERIES_UNIT },
+	{ "focus", required_argument, NULL, OPT_FOCUS },
+	{ "ignore", required_argument, NULL, OPT_IGNORE },
+	{ "warmup", required_argument, NULL, OPT_WARMUP },
+	{ "min-points", required_argument, NULL, OPT_MIN_POINTS },
+	{ "confidence", required_argument, NULL, OPT_CONFIDENCE },
+	{ "fdr", required_argument, NULL, OPT_FDR },
+	{ "noise-steps", required_argument, NULL, OPT_NOISE_STEPS },
+	{ "plateau-ratio", required_argument, NULL, OPT_PLATEAU_RATIO },
+	{ "min-rate", required_argument, NULL, OPT_MIN_RATE },
+	{ "min-count-rate", required_argument, NULL, OPT_MIN_COUNT_RATE },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "alert-rate", required_argument, NULL, OPT_ALERT_RATE },
+	{ "alert-goroutines", required_argument, NULL, OPT_ALERT_GOROUTINES },
+	{ "alert-ttl", required_argument, NULL, OPT_ALERT_TTL },
+	{ "alerts", required_argument, NULL, OPT_ALERTS },
+	{ "service", required_argument, NULL, OPT_SERVICE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "top", required_argument, NULL, 'n' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	/* hidden, for bench/trend: read and aggregate, skip the analysis */
+	{ "decode-only", no_argument, NULL, OPT_DECODE_ONLY },
+	{ NULL, 0, NULL, 0 },
+};
+
+static double parse_fraction(const char *opt, const char *arg, double lo, double hi)
+{
+	double v;
+	if (lw_parse_double(arg, &v) || !(v > lo && v < hi))
+		lw_usage_error("invalid --%s '%s' (want a number between %g and %g)", opt, arg, lo,
+			       hi);
+	return v;
+}
+
+static double parse_rate(const char *opt, const char *arg)
+{
+	double v;
+	if (lw_parse_rate_per_hour(arg, &v) || v < 0)
+		lw_usage_error("invalid --%s '%s' (want a rate like 10MiB/h or 100/h)", opt, arg);
+	return v;
+}
+
+static void parse_args(int argc, char **argv, struct tf_opts *o)
+{
+	int c;
+	int64_t v;
+	double d;
+	int ttl_set = 0;
+
+	while ((c = getopt_long(argc, argv, ":n:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_BY:
+			if (strcmp(optarg, "function") == 0)
+				o->src.by = LW_BY_FUNCTION;
+			else if (strcmp(optarg, "stack") == 0)
+				o->src.by = LW_BY_STACK;
+			else if (strcmp(optarg, "file") == 0)
+				o->src.by = LW_BY_FILE;
+			else
+				lw_usage_error("invalid --by '%s' (function, stack or file)", optarg);
+			break;
+		case OPT_SAMPLE_INDEX:
+			if (!*optarg)
+				lw_usage_error("empty --sample-index");
+			o->src.sample_index = optarg;
+			break;
+		case OPT_KINDS:
+			if (lw_trend_parse_kinds(optarg, &o->src.kinds))
+				lw_usage_error("invalid --kinds '%s' (heap, cgo, goroutine, memstats)",
+					       optarg);
+			break;
+		case OPT_SERIES:
+			o->series_path = optarg;
+			break;
+		case OPT_SERIES_UNIT:
+			if (strcmp(optarg, "bytes") && strcmp(optarg, "count"))
+				lw_usage_error("invalid --series-unit '%s' (bytes or count)", optarg);
+			o->series_unit = optarg;
+			break;
+		case OPT_FOCUS:
+			o->focus = optarg;
+			break;
+		case OPT_IGNORE:
+			o->ignore = optarg;
+			break;
+		case OPT_WARMUP:
+			if (strcmp(optarg, "auto") == 0) {
+				o->trend.warmup = LW_WARMUP_AUTO;
+			} else if (lw_parse_int64(optarg, 0, INT32_MAX, &v) == 0) {
+				o->trend.warmup = LW_WARMUP_POINTS;
+				o->trend.warmup_points = v;
+			} else if (lw_parse_duration(optarg, &v) == 0) {
+				o->trend.warmup = LW_WARMUP_DURATION;
+				o->trend.warmup_nanos = v;
+			} else {
+				lw_usage_error("invalid --warmup '%s' (a count, a duration or auto)",
+					       optarg);
+			}
+			break;
+		case OPT_MIN_POINTS:
+			if (lw_parse_int64(optarg, 3, 1000000, &v))
+				lw_usage_error("invalid --min-points '%s' (3 or more)", optarg);
+			o->trend.min_points = (size_t)v;
+			break;
+		case OPT_CONFIDENCE:
+			o->trend.conf = parse_fraction("confidence", optarg, 0, 1);
+			break;
+		case OPT_FDR:
+			o->trend.alpha = parse_fraction("fdr", optarg, 0, 1);
+			break;
+		case OPT_NOISE_STEPS:
+			if (lw_parse_double(optarg, &d) || d < 0 || d > 1e6)
+				lw_usage_error("invalid --noise-steps '%s'", optarg);
+			o->trend.noise_steps = d;
+			break;
+		case OPT_PLATEAU_RATIO:
+			o->trend.plateau_ratio = parse_fraction("plateau-ratio", optarg, 0, 1);
+			break;
+		case OPT_MIN_RATE:
+			o->trend.min_rate_bytes = parse_rate("min-rate", optarg);
+			break;
+		case OPT_MIN_COUNT_RATE:
+			o->trend.min_rate_count = parse_rate("min-count-rate", optarg);
+			break;
+		case OPT_LIMIT:
+			if (lw_parse_size(optarg, &v) || v <= 0)
+				lw_usage_error("invalid --limit '%s' (want a size like 2GiB)", optarg);
+			o->trend.limit = (double)v;
+			break;
+		case OPT_ALERT_RATE:
+			o->alert_rate = parse_rate("alert-rate", optarg);
+			break;
+		case OPT_ALERT_GOROUTINES:
+			o->alert_goroutines = parse_rate("alert-goroutines", optarg);
+			break;
+		case OPT_ALERT_TTL:
+			if (lw_parse_duration(optarg, &v) || v <= 0)
+				lw_usage_error("invalid --alert-ttl '%s' (want a duration like 24h)",
+					       optarg);
+			o->alert_ttl_hours = (double)v / 3.6e12;
+			ttl_set = 1;
+			break;
+		case OPT_ALERTS:
+			o->alerts_path = optarg;
+			break;
+		case OPT_SERVICE:
+			o->service = optarg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				o->format = TF_TEXT;
+			else if (strcmp(optarg, "csv") == 0)
+				o->format = TF_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				o->format = TF_JSON;
+			else
+				lw_usage_error("invalid --format '%s' (text, csv or json)", optarg);
+			break;
+		case 'n':
+			if (lw_parse_int64(optarg, 0, 1000000, &v))
+				lw_usage_error("invalid --top '%s'", optarg);
+			o->top = (long)v;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			lw_check_stdout();
+			exit(LW_EXIT_OK);
+		case OPT_VERSION:
+			lw_print_version();
+		case OPT_DECODE_ONLY:
+			o->decode_only = 1;
+			break;
+		case ':':
+			lw_usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			lw_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (ttl_set && o->trend.limit <= 0)
+		lw_usage_error("--alert-ttl needs --limit");
+	if (o->trend.limit > 0 && !ttl_set)
+		o->alert_ttl_hours = 24;
+	if (optind == argc && !o->series_path)
+		lw_usage_error("no archive, profile or --series given");
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void compile_re(const char *opt, const char *pat, regex_t *re)
+{
+	int rc = regcomp(re, pat, REG_EXTENDED | REG_NOSUB);
+	if (rc) {
+		char buf[256];
+		regerror(rc, re, buf, sizeof(buf));
+		lw_usage_error("invalid --%s '%s': %s", opt, pat, buf);
+	}
+}
+
+/* "a/b/arch/" -> "arch" */
+static const char *base_name(const char *path, char *buf, size_t size)
+{
+	size_t n = strlen(path), i;
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	for (i = n; i > 0 && path[i - 1] != '/'; i--)
+		;
+	snprintf(buf, size, "%.*s", (int)(n - i), path + i);
+	return buf;
+}
+
+static size_t count_series(const struct lw_trend_set *s)
+{
+	size_t i, n = 0;
+	for (i = 0; i < s->n_groups; i++)
+		n += s->groups[i]->n_series;
+	return n;
+}
+
+static void write_report(FILE *f, const struct lw_trend_set *s, const struct tf_alerts *al,
+			 const struct tf_opts *o)
+{
+	switch (o->format) {
+	case TF_CSV:
+		tf_write_csv(f, s);
+		break;
+	case TF_JSON:
+		tf_write_json(f, s, al, o);
+		break;
+	default:
+		tf_write_text(f, s, al, o);
+		break;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct tf_opts o = { 0 };
+	struct lw_trend_set *set = NULL;
+	struct tf_alerts alerts = { 0 };
+	struct lw_error err = { { 0 } };
+	regex_t focus_re, ignore_re;
+	struct lw_filter filter = { 0 };
+	int status = LW_EXIT_ERROR, i;
+	char service_buf[256];
+
+	lw_set_progname(argv[0]);
+	lw_trend_opts_default(&o.trend);
+	o.src.by = LW_BY_FUNCTION;
+	o.format = TF_TEXT;
+	o.series_unit = "bytes";
+	o.alert_rate = 10.0 * 1024 * 1024;
+	o.alert_goroutines = 100;
+	o.top = 10;
+	parse_args(argc, argv, &o);
+
+	if (o.focus) {
+		compile_re("focus", o.focus, &focus_re);
+		filter.focus = &focus_re;
+	}
+	if (o.ignore) {
+		compile_re("ignore", o.ignore, &ignore_re);
+		filter.ignore = &ignore_re;
+	}
+	if (o.focus || o.ignore)
+		o.src.filter = &filter;
+
+	set = lw_trend_set_new();
+	if (!set)
+		lw_die("out of memory");
+	if (optind < argc) {
+		if (argc - optind == 1 && is_dir(argv[optind])) {
+			if (!o.service)
+				o.service = base_name(argv[optind], service_buf, sizeof(service_buf));
+			if (lw_trend_add_archive(set, argv[optind], &o.src, &err))
+				goto fail;
+		} else {
+			for (i = optind; i < argc; i++) {
+				if (is_dir(argv[i])) {
+					snprintf(err.msg, sizeof(err.msg),
+						 "'%s': is a directory (give one archive, or profile files)",
+						 argv[i]);
+					goto fail;
+				}
+			}
+			if (lw_trend_add_profiles(set, argv + optind, (size_t)(argc - optind), &o.src,
+						  &err))
+				goto fail;
+		}
+	}
+	if (o.series_path &&
+	    lw_trend_add_series_csv(set, o.series_path, o.series_unit, &err))
+		goto fail;
+	if (count_series(set) == 0) {
+		snprintf(err.msg, sizeof(err.msg), "'%s': no snapshots or series found",
+			 optind < argc ? argv[optind] : o.series_path);
+		goto fail;
+	}
+	if (o.decode_only) {
+		printf("%zu groups, %zu series\n", set->n_groups, count_series(set));
+		status = LW_EXIT_OK;
+		goto out;
+	}
+	if (lw_trend_analyze(set, &o.trend)) {
+		snprintf(err.msg, sizeof(err.msg), "out of memory");
+		goto fail;
+	}
+	tf_find_alerts(set, &o, &alerts);
+
+	if (o.alerts_path) {
+		struct lw_atomic a;
+		int rc = lw_atomic_open(&a, o.alerts_path);
+		if (rc) {
+			snprintf(err.msg, sizeof(err.msg), "cannot write '%s': %s", o.alerts_path,
+				 strerror(-rc));
+			goto fail;
+		}
+		tf_write_alerts(a.f, set, &alerts, &o);
+		rc = lw_atomic_commit(&a);
+		if (rc) {
+			snprintf(err.msg, sizeof(err.msg), "cannot write '%s': %s", o.alerts_path,
+				 strerror(-rc));
+			goto fail;
+		}
+	}
+	if (o.output && strcmp(o.output, "-") != 0) {
+		struct lw_atomic a;
+		int rc = lw_atomic_open(&a, o.output);
+		if (rc) {
+			snprintf(err.msg, sizeof(err.msg), "cannot write '%s': %s", o.output,
+				 strerror(-rc));
+			goto fail;
+		}
+		write_report(a.f, set, &alerts, &o);
+		rc = lw_atomic_commit(&a);
+		if (rc) {
+			snprintf(err.msg, sizeof(err.msg), "cannot write '%s': %s", o.output,
+				 strerror(-rc));
+			goto fail;
+		}
+	} else {
+		write_report(stdout, set, &alerts, &o);
+	}
+	status = alerts.n ? LW_EXIT_FINDING : LW_EXIT_OK;
+	goto out;
+fail:
+	lw_warn("%s", err.msg);
+	status = LW_EXIT_ERROR;
+out:
+	free(alerts.v);
+	lw_trend_set_free(set);
+	if (o.focus)
+		regfree(&focus_re);
+	if (o.ignore)
+		regfree(&ignore_re);
+	if (status != LW_EXIT_ERROR)
+		lw_check_stdout();
+	return status;
+}
