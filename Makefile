@@ -144,12 +144,12 @@ check: all $(UNIT_BINS) $(FUZZ_REPLAY)
 # libFuzzer builds with clang, in their own directory.
 FUZZ_DIR := build-fuzz
 fuzz:
-	$(MAKE) BUILD=$(FUZZ_DIR) CC=$(CLANG) CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined' \
+	$(MAKE) BUILD=$(FUZZ_DIR) CC=$(CLANG) CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all' \
 		LDFLAGS='-fsanitize=address,undefined' $(FUZZ_DIR)/libcommon.a
 	@mkdir -p $(FUZZ_DIR)/fuzz
 	@set -e; for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); \
 		printf '  %-6s %s\n' FUZZ $(FUZZ_DIR)/fuzz/$$n; \
-		$(CLANG) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+		$(CLANG) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
 		-Ilibcommon -I$(FUZZ_DIR)/gen -include libcommon/compat.h $$f $(FUZZ_DIR)/libcommon.a \
 		$(COMMON_LIBS) -o $(FUZZ_DIR)/fuzz/$$n; done
 

@@ -7,8 +7,12 @@
  *
  * kind: heap, allocs, goroutine, goroutineleak (.pb.gz), goroutine-dump
  * (.txt, ?debug=2), cgo (.pb.gz, from cgo-trace). Names sort by time within
- * a kind. A target directory may also be given directly where an ARCHIVE is
- * expected (it is recognised by its own snapshot files).
+ * a kind; the time is the UTC start of the snapshot (all kinds of one
+ * pprof-fetch snapshot share it). A target directory may also be given
+ * directly where an ARCHIVE is expected (it is recognised by its own
+ * snapshot files). Names starting with '.' are not part of the archive
+ * (".lock", temporaries ".<name>.tmp.XXXXXX" of libcommon's atomicio):
+ * readers skip them. A snapshot file is complete once it has its name.
  */
 #ifndef LW_ARCHIVE_H
 #define LW_ARCHIVE_H

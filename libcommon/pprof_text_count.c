@@ -29,6 +29,7 @@ static int parse_start(const char *s, size_t n, const char **nm, size_t *nn)
 	uint64_t total;
 	if (lw_tparse_u64(&q, end, &total))
 		return -1;
+	lw_tskip_blanks(&q, end);
 	return q == end ? 0 : -1;
 }
 

@@ -222,8 +222,8 @@ test_expect_success 'a second SIGINT abandons the transfer in flight; SIGINT + S
 	kill -INT $pid && sleep 0.2 && kill -INT $pid &&
 	test_expect_code 1 wait $pid &&
 	gawk -F, "NR > 1 { print \$2, \$7, \$9 }" sig2/s/manifest.csv >actual &&
-	echo "heap failed interrupted" >expect && test_cmp expect actual &&
-	: >"$LOG" &&
+	echo "heap failed interrupted" >expect && test_cmp expect actual || exit 1
+	: >"$LOG"
 	pprof-fetch -q -o sig3 -k heap --timeout 1s --retries 3 s=$B/slow/debug/pprof/ &
 	pid=$! &&
 	i=0 && until grep -q "^slow " "$LOG"; do
@@ -234,6 +234,25 @@ test_expect_success 'a second SIGINT abandons the transfer in flight; SIGINT + S
 	echo "heap failed 1" >expect && test_cmp expect actual &&
 	grep -i "timed out" sig3/s/manifest.csv &&
 	: >"$LOG"
+'
+
+test_expect_success 'request URLs: base path with or without slash, query kept, fragment dropped, gc once' '
+	pprof-fetch -q -o urls -k heap,memstats,goroutine-dump,allocs -n 1 \
+		"q=$B/ok/debug/pprof?tok=1#frag" &&
+	pprof-fetch -q -o urls -k heap,memstats -n 1 --no-gc "r=$B/ok/x/" &&
+	pprof-fetch -q -o urls -k memstats -n 1 "s=$B/ok/y" &&
+	cat >expect <<-\EOF &&
+	ok /ok/debug/pprof/heap?tok=1&gc=1
+	ok /ok/debug/pprof/goroutine?tok=1&debug=2
+	ok /ok/debug/pprof/heap?tok=1&debug=1
+	ok /ok/debug/pprof/allocs?tok=1
+	ok /ok/x/heap
+	ok /ok/x/goroutine?debug=1
+	ok /ok/x/heap?debug=1
+	ok /ok/y/goroutine?debug=1
+	ok /ok/y/heap?debug=1&gc=1
+	EOF
+	test_cmp expect "$LOG" && : >"$LOG"
 '
 
 test_expect_success 'no file but valid snapshots anywhere in the archive' '

@@ -54,6 +54,7 @@ test_expect_success 'record: bad arguments are refused before anything runs' '
 	bad_args record "no PROGRAM given" -o arch &&
 	bad_args record "bad --demo leaks" -o arch --demo map,bogus &&
 	bad_args record "exclusive" -o arch --demo map -- /bin/true &&
+	bad_args record "exclusive" -o arch --demo map /bin/true &&
 	bad_args record "bad --interval" -o arch --interval 2 --demo map &&
 	bad_args record "bad --duration" -o arch --duration soon --demo map &&
 	bad_args record "bad --rate" -o arch --rate -1 --demo map &&

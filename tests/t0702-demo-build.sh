@@ -117,19 +117,19 @@ test_expect_success 'subslice: readHeader holds bufsize bytes per header kept' '
 	flat h2.pb.gz main.readHeader >actual &&
 	echo $(( $(field c2.json headers_kept) * 65536 )) >expect && test_cmp expect actual &&
 	a=$(flat h1.pb.gz main.readHeader) && b=$(flat h2.pb.gz main.readHeader) &&
-	at_least $((b - a)) $((300 * 65536))
+	at_least $((b - a)) $((150 * 65536))
 '
 
 test_expect_success 'map: (*Cache).Put holds valsize bytes per entry, growing' '
 	flat_line h2.pb.gz "main.(*Cache).Put" "v := make([]byte, 0, len(val))" >actual &&
 	echo $(( $(field c2.json cache_entries) * 1024 )) >expect && test_cmp expect actual &&
 	a=$(cum h1.pb.gz "main.(*Cache).Put") && b=$(cum h2.pb.gz "main.(*Cache).Put") &&
-	at_least $((b - a)) $((300 * 1024))
+	at_least $((b - a)) $((150 * 1024))
 '
 
 test_expect_success 'cgo: C heap grows by what leaky_c_alloc leaked, unseen by Go' '
 	d=$(( $(field c2.json c_leaked_bytes) - $(field c1.json c_leaked_bytes) )) &&
-	at_least $d $((300 * 65536)) &&
+	at_least $d $((150 * 65536)) &&
 	echo $(( $(field c2.json c_leaked_allocs) * 65536 )) >expect &&
 	field c2.json c_leaked_bytes >actual && test_cmp expect actual &&
 	h=$(( $(field c2.json c_heap_inuse) - $(field c1.json c_heap_inuse) )) &&

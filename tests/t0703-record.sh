@@ -33,7 +33,8 @@ inuse() {
 gcount() { awk -v RS= -v f="$2" 'index($0, f "(") { n++ } END { print n + 0 }' "$1"; }
 
 test_expect_success 'record --demo: every kind recorded, the leaks visible, the demo stopped' '
-	record -o arch --demo subslice,goroutine --rate 100 --interval 500ms --duration 2500ms 2>err &&
+	record -o arch --demo subslice,goroutine --rate 100 --interval 500ms --duration 2500ms \
+		-- -bufsize 131072 2>err &&
 	d=arch/demo &&
 	h=$(count $d heap) && g=$(count $d goroutine) && gd=$(count $d goroutine-dump) &&
 	test "$h" -ge 4 && test "$g" = "$h" && test "$gd" = "$h" &&
@@ -42,7 +43,9 @@ test_expect_success 'record --demo: every kind recorded, the leaks visible, the 
 	for f in $d/*.pb.gz; do go tool pprof -raw "$f" >/dev/null 2>&1 || { echo "bad $f"; exit 1; }; done &&
 	first=$(ls $d/heap-* | head -n 1) && last=$(ls $d/heap-* | tail -n 1) &&
 	a=$(inuse "$first" main.readHeader) && b=$(inuse "$last" main.readHeader) &&
-	test "$b" -gt $((a + (4 << 20))) &&
+	test "$b" -gt $((a + (8 << 20))) &&
+	go tool pprof -tags -focus=main.readHeader -sample_index=inuse_space "$last" >tags 2>/dev/null &&
+	grep -q "(  100%): 128kB$" tags &&
 	first=$(ls $d/goroutine-dump-* | head -n 1) && last=$(ls $d/goroutine-dump-* | tail -n 1) &&
 	a=$(gcount "$first" main.leakGoroutineWorker) && b=$(gcount "$last" main.leakGoroutineWorker) &&
 	test $((b - a)) -ge 100 &&

@@ -565,6 +565,12 @@ int main(int argc, char **argv)
 	bpf_map__set_max_entries(c.skel->maps.allocs, (uint32_t)o.max_allocs);
 	bpf_map__set_max_entries(c.skel->maps.stacks, (uint32_t)o.max_stacks);
 	bpf_map__set_max_entries(c.skel->maps.totals, (uint32_t)o.max_stacks);
+	c.probes.multi = ct_probes_multi_supported();
+	if (c.probes.multi) {
+		struct bpf_program *prog;
+		bpf_object__for_each_program(prog, c.skel->obj)
+			bpf_program__set_expected_attach_type(prog, CT_ATTACH_UPROBE_MULTI);
+	}
 	if (cgo_trace_bpf__load(c.skel)) {
 		int e = errno;
 		cgo_trace_bpf__destroy(c.skel);
@@ -580,7 +586,8 @@ int main(int argc, char **argv)
 		goto out_skel;
 	}
 	resolve_lib_file(&c);
-	if (ct_probes_plan(&c.probes, c.lib_file, o.prefix, o.mmap, err, sizeof(err))) {
+	if (ct_probes_plan(&c.probes, c.lib_file, o.prefix, o.mmap, c.probes.multi, err,
+			   sizeof(err))) {
 		lw_warn("%s", err);
 		goto out_target;
 	}

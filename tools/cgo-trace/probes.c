@@ -1,9 +1,12 @@
 /* probes.c: allocator symbols -> uprobe offsets -> libbpf links. */
 #include <fcntl.h>
 #include <gelf.h>
+#include <pthread.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <sys/syscall.h>
 
 #include "probes.h"
 
@@ -126,13 +129,14 @@ static int find_sym(Elf *elf, const char *name, uint64_t *vaddr, int *ifunc)
 }
 
 int ct_probes_plan(struct ct_probe_set *set, const char *path, const char *prefix, int with_mmap,
-		   char *err, size_t errsz)
+		   int multi, char *err, size_t errsz)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	Elf *elf;
 	int rc = 0;
 
 	memset(set, 0, sizeof(*set));
+	set->multi = multi;
 	if (fd < 0) {
 		snprintf(err, errsz, "cannot open '%s': %s", path, strerror(errno));
 		return -1;
@@ -183,9 +187,81 @@ out:
 	return rc;
 }
 
+int ct_probes_multi_supported(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int found = 0;
+
+	if (!btf)
+		return 0;
+	int id = btf__find_by_name_kind(btf, "bpf_attach_type", BTF_KIND_ENUM);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	for (int i = 0; t && i < btf_vlen(t); i++) {
+		const struct btf_enum *e = btf_enum(t) + i;
+		const char *name = btf__name_by_offset(btf, e->name_off);
+		if (name && !strcmp(name, "BPF_TRACE_UPROBE_MULTI") &&
+		    e->val == CT_ATTACH_UPROBE_MULTI)
+			found = 1;
+	}
+	btf__free(btf);
+	return found;
+}
+
+/* BPF_LINK_CREATE for uprobe_multi, by hand: libbpf 1.1 and the 6.1 UAPI
+ * headers predate it. Layout of union bpf_attr's link_create. */
+struct ct_link_create {
+	__u32 prog_fd;
+	__u32 target_fd;
+	__u32 attach_type;
+	__u32 flags;
+	__aligned_u64 path;
+	__aligned_u64 offsets;
+	__aligned_u64 ref_ctr_offsets;
+	__aligned_u64 cookies;
+	__u32 cnt;
+	__u32 mflags;
+	__u32 pid;
+	__u32 pad[17]; /* zero: the kernel checks unknown tail bytes */
+};
+
+#define CT_UPROBE_MULTI_RETURN 1u
+
+static int attach_multi(struct ct_probe_set *set, struct bpf_program *prog, const char *path,
+			int pid, const uint64_t *offs, const uint64_t *cookies, unsigned n, int ret,
+			char *err, size_t errsz)
+{
+	struct ct_link_create a;
+	int fd;
+
+	if (!n)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.prog_fd = (__u32)bpf_program__fd(prog);
+	a.attach_type = CT_ATTACH_UPROBE_MULTI;
+	a.path = (uint64_t)(uintptr_t)path;
+	a.offsets = (uint64_t)(uintptr_t)offs;
+	a.cookies = (uint64_t)(uintptr_t)cookies;
+	a.cnt = n;
+	a.mflags = ret ? CT_UPROBE_MULTI_RETURN : 0;
+	a.pid = (__u32)pid;
+	fd = (int)syscall(__NR_bpf, 28 /* BPF_LINK_CREATE */, &a, sizeof(a));
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, errsz, "cannot attach %s to '%s': %s", ret ? "uretprobes" : "uprobes",
+			 path, strerror(e));
+		return -e;
+	}
+	set->fds[set->n_fds++] = fd;
+	return 0;
+}
+
 static int attach_one(struct ct_probe_set *set, struct bpf_program *prog, const char *path, int pid,
 		      uint64_t off, int retprobe, enum ct_kind kind, char *err, size_t errsz)
 {
+	if (set->multi) {
+		uint64_t cookie = kind;
+		return attach_multi(set, prog, path, pid, &off, &cookie, 1, retprobe, err, errsz);
+	}
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = retprobe, .bpf_cookie = kind);
 	struct bpf_link *l = bpf_program__attach_uprobe_opts(prog, pid, path, (size_t)off, &opts);
 
@@ -203,26 +279,41 @@ int ct_probes_attach(struct ct_probe_set *set, const char *path, int pid,
 		     struct bpf_program *enter, struct bpf_program *exit_, struct bpf_program *free_,
 		     char *err, size_t errsz)
 {
+	uint64_t eo[CT_NKINDS], ec[CT_NKINDS], fo[CT_NKINDS], fc[CT_NKINDS];
+	unsigned ne = 0, nf = 0;
+	int rc = 0;
+
 	for (int i = 0; i < set->n; i++) {
 		struct ct_probe *p = &set->p[i];
-		int rc;
 
 		if (!p->found || p->duplicate)
 			continue;
 		if (is_free_kind(p->kind)) {
-			rc = attach_one(set, free_, path, pid, p->probe_off, 0, p->kind, err, errsz);
+			fo[nf] = p->probe_off;
+			fc[nf++] = p->kind;
 		} else {
-			rc = attach_one(set, enter, path, pid, p->probe_off, 0, p->kind, err, errsz);
-			if (!rc)
-				rc = attach_one(set, exit_, path, pid, p->probe_off, 1, p->kind, err,
-						errsz);
-		}
-		if (rc) {
-			ct_probes_detach(set);
-			return rc;
+			eo[ne] = p->probe_off;
+			ec[ne++] = p->kind;
 		}
 	}
-	return 0;
+	if (set->multi) {
+		rc = attach_multi(set, enter, path, pid, eo, ec, ne, 0, err, errsz);
+		if (!rc)
+			rc = attach_multi(set, exit_, path, pid, eo, ec, ne, 1, err, errsz);
+		if (!rc)
+			rc = attach_multi(set, free_, path, pid, fo, fc, nf, 0, err, errsz);
+	} else {
+		for (unsigned i = 0; i < ne && !rc; i++) {
+			rc = attach_one(set, enter, path, pid, eo[i], 0, ec[i], err, errsz);
+			if (!rc)
+				rc = attach_one(set, exit_, path, pid, eo[i], 1, ec[i], err, errsz);
+		}
+		for (unsigned i = 0; i < nf && !rc; i++)
+			rc = attach_one(set, free_, path, pid, fo[i], 0, fc[i], err, errsz);
+	}
+	if (rc)
+		ct_probes_detach(set);
+	return rc;
 }
 
 int ct_probes_attach_naive(struct ct_probe_set *set, const char *path, int pid,
@@ -275,9 +366,41 @@ int ct_probes_attach_dl(struct ct_probe_set *set, const char *loader, int pid,
 	return rc;
 }
 
+static void *destroy_link(void *l)
+{
+	bpf_link__destroy(l);
+	return NULL;
+}
+
+static void *close_fd(void *fd)
+{
+	close((int)(intptr_t)fd);
+	return NULL;
+}
+
+/* Removing a probe waits for an RCU grace period; do it from parallel
+ * threads so the waits can overlap. */
 void ct_probes_detach(struct ct_probe_set *set)
 {
-	for (int i = 0; i < set->n_links; i++)
-		bpf_link__destroy(set->links[i]);
+	int n = set->n_links + set->n_fds;
+	pthread_t th[LW_ARRAY_SIZE(set->links) + LW_ARRAY_SIZE(set->fds)];
+	int started[LW_ARRAY_SIZE(set->links) + LW_ARRAY_SIZE(set->fds)];
+
+	for (int i = 0; i < n; i++) {
+		if (i < set->n_links)
+			started[i] = !pthread_create(&th[i], NULL, destroy_link, set->links[i]);
+		else
+			started[i] = !pthread_create(&th[i], NULL, close_fd,
+						     (void *)(intptr_t)set->fds[i - set->n_links]);
+	}
+	for (int i = 0; i < n; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		else if (i < set->n_links)
+			bpf_link__destroy(set->links[i]);
+		else
+			close(set->fds[i - set->n_links]);
+	}
 	set->n_links = 0;
+	set->n_fds = 0;
 }

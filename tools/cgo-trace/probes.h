@@ -32,14 +32,24 @@ struct ct_probe {
 struct ct_probe_set {
 	struct ct_probe p[CT_NKINDS];
 	int n;
+	int multi; /* attach through uprobe_multi links (set by the caller) */
 	struct bpf_link *links[2 * CT_NKINDS + 4];
 	int n_links;
+	int fds[8]; /* uprobe_multi link fds */
+	int n_fds;
 };
+
+/* Does the kernel have uprobe_multi links (Linux 6.6)? They attach all of
+ * a program's probes in one link, and removing it waits for one RCU grace
+ * period instead of one per probe (seconds, with perf-event uprobes). The
+ * programs must then be loaded with this expected attach type. */
+int ct_probes_multi_supported(void);
+#define CT_ATTACH_UPROBE_MULTI 48 /* BPF_TRACE_UPROBE_MULTI */
 
 /* Fills set for the library file at path. 0, or -1 with a message in err
  * (malloc or free missing, unreadable file). */
 int ct_probes_plan(struct ct_probe_set *set, const char *path, const char *prefix, int with_mmap,
-		   char *err, size_t errsz);
+		   int multi, char *err, size_t errsz);
 
 /* Attaches enter/exit/free programs for every planned probe of process pid.
  * 0, or -errno with err set. */
