@@ -1,6 +1,6 @@
 #!/bin/sh
-# Every script in scripts/: executable, parses (sh -n / bash -n), is
-# shellcheck-clean, answers --help with exit 0 and a usage text on stdout,
+# Every script in scripts/: executable, parses with sh -n (or bash -n),
+# passes shellcheck, answers --help with exit 0 and a usage text on stdout,
 # and rejects an unknown option with a usage message on stderr, nothing on
 # stdout, exit 2. Then the argument checks of record and notify, which must
 # all fail before doing anything.

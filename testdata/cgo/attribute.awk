@@ -1,11 +1,11 @@
 # attribute.awk: sums a `go tool pprof -raw` heap profile by the innermost
 # frame whose function matches PREFIX (default "t_"), inline frames
 # included. Prints "FUNC INUSE_OBJECTS INUSE_BYTES ALLOC_OBJECTS ALLOC_BYTES",
-# sorted by the caller. With -v leaf=1 it prints "FUNC LEAF CALLER1 CALLER2
-# CALLER3" instead: the sample's leaf function and the three distinct
+# sorted by the caller. With -v leaf=1 it prints "FUNC LEAF CALLER..."
+# instead: the sample's leaf function and the NCALLERS (default 3) distinct
 # functions below FUNC (recursion folded), once per distinct line.
 # Samples without such a frame are ignored.
-BEGIN { if (PREFIX == "") PREFIX = "t_" }
+BEGIN { if (PREFIX == "") PREFIX = "t_"; if (NCALLERS == "") NCALLERS = 3 }
 /^Samples:/ { mode = "s"; next }
 /^Locations/ { mode = "l"; next }
 /^Mappings/ { mode = "m"; next }
@@ -41,7 +41,7 @@ END {
 		f = fr[j]
 		if (leaf) {
 			c = ""; prev = f; got = 0
-			for (m = j + 1; m <= nf && got < 3; m++) {
+			for (m = j + 1; m <= nf && got < NCALLERS; m++) {
 				if (fr[m] == prev) continue
 				c = c " " fr[m]; prev = fr[m]; got++
 			}

@@ -628,6 +628,8 @@ int main(int argc, char **argv)
 	c.start_mono = now_ns(CLOCK_MONOTONIC);
 	c.start_real = now_ns(CLOCK_REALTIME);
 	ct_target_release(&c.target);
+	if (o.verbose)
+		fprintf(stderr, "%s: tracing pid %d\n", lw_progname(), (int)c.target.pid);
 
 	if (o.duration_ns)
 		deadline = c.start_mono + o.duration_ns;
