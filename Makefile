@@ -40,6 +40,8 @@ msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 .DELETE_ON_ERROR:
+# Keep intermediate objects (unit tests, fuzz replays) between runs.
+.SECONDARY:
 .SUFFIXES:
 .PHONY: all check fuzz install clean demo bench
 

@@ -165,13 +165,25 @@ static __always_inline void copy_slice(struct ct_unwind_req *r, __u64 sp)
 	}
 }
 
-/* bpf_get_stack(): ip, then the return addresses of the rbp chain. Taken
- * only when needed: walking a long chain is the costliest part. */
+/* The frame-pointer chain from the entry's rbp, like bpf_get_stack() but
+ * without the perf callchain machinery, which costs several times more;
+ * only unwind requests need it. */
 static __always_inline __u32 get_fp_stack(struct pt_regs *ctx, struct ct_scratch *s)
 {
-	long n = bpf_get_stack(ctx, s->fp, sizeof(s->fp), BPF_F_USER_STACK);
+	__u64 bp = PT_REGS_FP(ctx);
+	__u32 n = 1, i;
 
-	return n > 0 ? (__u32)((__u64)n >> 3) : 0;
+	s->fp[0] = PT_REGS_IP(ctx);
+	for (i = 1; i < CT_MAX_FRAMES; i++) {
+		__u64 rec[2];
+
+		if (!bp || bpf_probe_read_user(rec, sizeof(rec), (void *)bp) || !rec[1])
+			break;
+		s->fp[i & (CT_MAX_FRAMES - 1)] = rec[1];
+		n = i + 1;
+		bp = rec[0];
+	}
+	return n;
 }
 
 static __always_inline __u64 send_request(struct pt_regs *ctx, struct ct_scratch *s, __u32 n_fp,
@@ -199,34 +211,15 @@ static __always_inline __u64 send_request(struct pt_regs *ctx, struct ct_scratch
 	return id;
 }
 
-/* Appends the frame-pointer chain starting at bp: from the bpf_get_stack()
- * result when bp is the entry rbp, else by walking it here. */
-static __always_inline void fp_tail(struct ct_scratch *s, __u32 n_fp, __u32 skip, __u64 bp,
-				    __u64 entry_bp)
+/* Appends the return addresses of the frame-pointer chain starting at bp. */
+static __always_inline void fp_tail(struct ct_stack *st, __u64 bp)
 {
-	struct ct_stack *st = &s->st;
 	__u32 i;
 
-	if (bp == entry_bp) {
-		for (i = 1; i < CT_MAX_FRAMES; i++) {
-			__u32 j = i + skip;
-
-			if (j >= n_fp || j >= CT_MAX_FRAMES)
-				break;
-			if (st->n >= CT_MAX_FRAMES) {
-				st->flags |= CT_STACK_TRUNCATED;
-				break;
-			}
-			push_pc(st, s->fp[j & (CT_MAX_FRAMES - 1)]);
-		}
-		return;
-	}
 	for (i = 0; i < CT_MAX_FRAMES; i++) {
 		__u64 rec[2];
 
-		if (!bp || bpf_probe_read_user(rec, sizeof(rec), (void *)bp))
-			break;
-		if (!rec[1])
+		if (!bp || bpf_probe_read_user(rec, sizeof(rec), (void *)bp) || !rec[1])
 			break;
 		if (st->n >= CT_MAX_FRAMES) {
 			st->flags |= CT_STACK_TRUNCATED;
@@ -240,7 +233,7 @@ static __always_inline void fp_tail(struct ct_scratch *s, __u32 n_fp, __u32 skip
 /* Unwinds the user stack at the allocator's entry; returns its stack id. */
 static __always_inline __u64 capture_stack(struct pt_regs *ctx, __u32 kind)
 {
-	__u32 zero = 0, n_fp, skip = 0, i;
+	__u32 zero = 0, i;
 	struct ct_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 	struct ct_stack *st;
 	__u64 sp, bp, entry_bp, pc = 0, h, id;
@@ -295,18 +288,8 @@ static __always_inline __u64 capture_stack(struct pt_regs *ctx, __u32 kind)
 	}
 	if (i == CT_MAX_UNWIND)
 		tail = 1;
-	if (tail) {
-		n_fp = 0;
-		if (bp == entry_bp) {
-			n_fp = get_fp_stack(ctx, s);
-			/* Kernels that know the probed instruction is `push
-			 * %rbp` already put [sp] after the ip: do not count the
-			 * direct caller twice. */
-			if (n_fp >= 2 && s->fp[1] == st->pc[0])
-				skip = 1;
-		}
-		fp_tail(s, n_fp, skip, bp, entry_bp);
-	}
+	if (tail)
+		fp_tail(st, bp);
 
 store:
 	if (st->flags & CT_STACK_TRUNCATED)

@@ -103,7 +103,7 @@ struct ct_unwind_req {
 	__u32 n_fp;	     /* entries in fp[] */
 	__u32 slice_len;     /* bytes of slice[] that were readable */
 	__u64 slice_base;    /* address of slice[0]: sp rounded down to a page */
-	__u64 fp[CT_MAX_FRAMES]; /* bpf_get_stack(): ip, then the rbp chain */
+	__u64 fp[CT_MAX_FRAMES]; /* ip, then the return addresses of the rbp chain */
 	__u8 slice[CT_SLICE_BYTES]; /* user stack from slice_base upwards */
 };
 

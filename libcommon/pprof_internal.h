@@ -17,6 +17,9 @@ void lw_arena_free(struct lw_arena *a);
 void *lw_arena_alloc(struct lw_arena *a, size_t size); /* zeroed; NULL on OOM */
 /* Grows an array allocated from the arena (in place when it is the last
  * allocation), keeping its content; the tail is zeroed. NULL on OOM. */
+/* Frees every chunk but the current one and empties it (re-zeroed), for a
+ * scratch arena reused per message. */
+void lw_arena_reset(struct lw_arena *a);
 void *lw_arena_grow(struct lw_arena *a, void *ptr, size_t old_size, size_t new_size);
 
 /* Open-addressing map from non-zero uint64 keys (ids or pointers) to
@@ -64,6 +67,20 @@ void *lw_pprof_fail(struct lw_error *err, const char *name, const char *fmt, ...
  * profiles detected", ...) into why. Sets *looks_proto when the input
  * starts like a profile (a known field with its wire type). */
 int lw_pprof_walk(const uint8_t *buf, size_t len, char *why, size_t whylen, int *looks_proto);
+/* One field of a protobuf message, as framed on the wire (no decoding:
+ * protobuf-c decodes; this only finds where a field starts and ends). */
+struct lw_pb_field {
+	uint32_t number;
+	unsigned wire_type;
+	const uint8_t *start; /* first byte of the tag */
+	const uint8_t *data;  /* the payload (length-delimited: after the length) */
+	size_t len;           /* payload bytes */
+	const uint8_t *end;   /* one past the field */
+};
+/* Frames the field at *pp (< end) and advances *pp past it: 1, or 0 at end,
+ * or -1 when the bytes are not a well-formed field. */
+int lw_pb_next_field(const uint8_t **pp, const uint8_t *end, struct lw_pb_field *f);
+
 /* Deep structural walk (every nested message of the schema) to explain why
  * protobuf-c refused the input. Writes a problem into why; always fills it. */
 void lw_pprof_explain(const uint8_t *buf, size_t len, char *why, size_t whylen);

@@ -427,6 +427,62 @@ static int label_kept(const Perftools__Profiles__Label *l)
 	return l->str != 0 || l->num != 0 || l->num_unit != 0;
 }
 
+/* Converts pb sample i into d (values already checked against the sample
+ * types). Its values, location pointers and kept labels share one arena
+ * block: one bump allocation per sample, no per-array overhead. */
+static int conv_sample(struct conv *c, const Perftools__Profiles__Sample *s, size_t i,
+		       struct lw_sample *d)
+{
+	size_t nt = c->p->n_sample_types, nloc = s->n_location_id, nlab = 0;
+	for (size_t j = 0; j < s->n_label; j++)
+		nlab += label_kept(s->label[j]);
+	/* Each count is bounded by the input size (<= 1 GiB); guard anyway for
+	 * 32-bit size_t. */
+	const size_t lim = SIZE_MAX / 4 / sizeof(struct lw_label);
+	if (nt > lim || nloc > lim || nlab > lim)
+		return conv_oom(c);
+	size_t bytes = nt * sizeof(int64_t) + nloc * sizeof(struct lw_location *) +
+		       nlab * sizeof(struct lw_label);
+	char *blk = bytes ? lw_profile_alloc(c->p, bytes) : NULL;
+	if (bytes && !blk)
+		return conv_oom(c);
+	/* labels first: the block is 16-aligned and a label has 8-byte members */
+	d->labels = nlab ? (struct lw_label *)blk : NULL;
+	d->n_labels = 0;
+	struct lw_label *lab = d->labels;
+	for (size_t j = 0; j < s->n_label; j++) {
+		const Perftools__Profiles__Label *l = s->label[j];
+		if (!label_kept(l))
+			continue;
+		lab->key = S(c, l->key, "label key");
+		if (l->str) {
+			lab->str = S(c, l->str, "label str");
+			lab->num = 0;
+			lab->num_unit = c->strs[0];
+		} else {
+			lab->str = c->strs[0];
+			lab->num = l->num;
+			lab->num_unit = S(c, l->num_unit, "label num_unit");
+		}
+		lab++;
+		d->n_labels++;
+	}
+	blk += nlab * sizeof(struct lw_label);
+	d->values = nt ? (int64_t *)blk : NULL;
+	if (nt)
+		memcpy(d->values, s->value, nt * sizeof(int64_t));
+	blk += nt * sizeof(int64_t);
+	d->n_locs = nloc;
+	d->locs = nloc ? (struct lw_location **)blk : NULL;
+	for (size_t j = 0; j < nloc; j++) {
+		uint64_t id = s->location_id[j];
+		if (!(d->locs[j] = id ? idx_get(&c->locs, id) : NULL))
+			return conv_fail(c, "sample %zu references unknown location id %llu", i,
+					 (unsigned long long)id);
+	}
+	return c->failed ? -1 : 0;
+}
+
 static int conv_samples(struct conv *c)
 {
 	const PbProfile *m = c->m;
@@ -436,68 +492,22 @@ static int conv_samples(struct conv *c)
 		return 0;
 	if (nt == 0)
 		return conv_fail(c, "missing sample type information");
-	size_t n_locs = 0, n_labels = 0;
-	for (size_t i = 0; i < n; i++) {
-		const Perftools__Profiles__Sample *s = m->sample[i];
-		if (s->n_value != nt)
+	for (size_t i = 0; i < n; i++)
+		if (m->sample[i]->n_value != nt)
 			return conv_fail(c, "sample %zu has %zu values vs. %zu sample types", i,
-					 s->n_value, nt);
-		n_locs += s->n_location_id;
-		for (size_t j = 0; j < s->n_label; j++)
-			n_labels += label_kept(s->label[j]);
-	}
-	if (n > SIZE_MAX / nt)
-		return conv_oom(c);
+					 m->sample[i]->n_value, nt);
 	p->samples = ALLOC_ARR(c, n, struct lw_sample);
-	int64_t *vals = ALLOC_ARR(c, n * nt, int64_t);
-	struct lw_location **locs = n_locs ? ALLOC_ARR(c, n_locs, struct lw_location *) : NULL;
-	struct lw_label *labels = n_labels ? ALLOC_ARR(c, n_labels, struct lw_label) : NULL;
-	if (!p->samples || !vals || (n_locs && !locs) || (n_labels && !labels))
-		return conv_oom(c);
-	for (size_t i = 0; i < n; i++) {
-		const Perftools__Profiles__Sample *s = m->sample[i];
-		struct lw_sample *d = &p->samples[i];
-		d->values = vals;
-		memcpy(vals, s->value, nt * sizeof(*vals));
-		vals += nt;
-		d->n_locs = s->n_location_id;
-		d->locs = s->n_location_id ? locs : NULL;
-		for (size_t j = 0; j < s->n_location_id; j++) {
-			uint64_t id = s->location_id[j];
-			if (!(locs[j] = id ? idx_get(&c->locs, id) : NULL))
-				return conv_fail(c, "sample %zu references unknown location id %llu",
-						 i, (unsigned long long)id);
-		}
-		if (s->n_location_id)
-			locs += s->n_location_id;
-		d->labels = labels;
-		for (size_t j = 0; j < s->n_label; j++) {
-			const Perftools__Profiles__Label *l = s->label[j];
-			if (!label_kept(l))
-				continue;
-			labels->key = S(c, l->key, "label key");
-			if (l->str) {
-				labels->str = S(c, l->str, "label str");
-				labels->num = 0;
-				labels->num_unit = c->strs[0];
-			} else {
-				labels->str = c->strs[0];
-				labels->num = l->num;
-				labels->num_unit = S(c, l->num_unit, "label num_unit");
-			}
-			labels++;
-			d->n_labels++;
-		}
-		if (!d->n_labels)
-			d->labels = NULL;
-		if (c->failed)
+	if (!p->samples)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (conv_sample(c, m->sample[i], i, &p->samples[i]))
 			return -1;
-	}
 	p->n_samples = p->cap_samples = n;
 	return 0;
 }
 
-static int conv_profile(struct conv *c)
+/* Everything but the samples. */
+static int conv_head(struct conv *c)
 {
 	const PbProfile *m = c->m;
 	struct lw_profile *p = c->p;
@@ -536,9 +546,31 @@ static int conv_profile(struct conv *c)
 	}
 	if (c->failed)
 		return -1;
-	if (conv_functions(c) || conv_mappings(c) || conv_locations(c) || conv_samples(c))
+	if (conv_functions(c) || conv_mappings(c) || conv_locations(c))
 		return -1;
 	return c->failed ? -1 : 0;
+}
+
+static int conv_profile(struct conv *c)
+{
+	if (conv_head(c) || conv_samples(c))
+		return -1;
+	return c->failed ? -1 : 0;
+}
+
+/* Releases the conversion's indexes; returns the profile, or NULL (and
+ * frees it) when the conversion failed. */
+static struct lw_profile *conv_end(struct conv *c, int rc)
+{
+	free(c->strs);
+	idx_free(&c->fns);
+	idx_free(&c->maps);
+	idx_free(&c->locs);
+	if (rc || c->failed) {
+		lw_profile_free(c->p);
+		return NULL;
+	}
+	return c->p;
 }
 
 static struct lw_profile *convert(const PbProfile *m, const char *name, struct lw_error *err)
@@ -548,16 +580,89 @@ static struct lw_profile *convert(const PbProfile *m, const char *name, struct l
 	if (!c.p)
 		return lw_pprof_fail(err, name, "out of memory");
 	c.p->source = LW_SRC_PROTO;
-	int rc = conv_profile(&c);
-	free(c.strs);
-	idx_free(&c.fns);
-	idx_free(&c.maps);
-	idx_free(&c.locs);
-	if (rc) {
-		lw_profile_free(c.p);
+	return conv_end(&c, conv_profile(&c));
+}
+
+/* The lean path, for input that lw_pprof_walk accepted. Unpacking the whole
+ * Profile at once would hold every unpacked Sample (as big as the model's
+ * samples) beside the model being built. Instead protobuf-c unpacks a copy
+ * of the other top-level fields (strings, functions, locations, ...:
+ * usually a fraction of the input), that is converted and dropped, and then
+ * each Sample on its own into a scratch arena emptied after each one.
+ * Returns NULL on any problem, without a message: the caller then takes
+ * the whole-message path, which finds and words the problem as pprof does. */
+static struct lw_profile *decode_lean(const uint8_t *buf, size_t len, const char *name)
+{
+	const uint8_t *p = buf, *end = buf + len, *run = NULL;
+	struct lw_pb_field f;
+	size_t n_samples = 0, rest = 0;
+	int r;
+	while ((r = lw_pb_next_field(&p, end, &f)) == 1) {
+		if (f.number != 2)
+			rest += (size_t)(f.end - f.start);
+		else if (f.wire_type == 2)
+			n_samples++;
+		else
+			return NULL;
+	}
+	if (r < 0)
+		return NULL;
+	/* The other fields, in their order, copied run by run. */
+	uint8_t *side = malloc(rest ? rest : 1), *o = side;
+	if (!side)
+		return NULL;
+	for (p = buf; lw_pb_next_field(&p, end, &f) == 1;) {
+		if (f.number != 2 && !run)
+			run = f.start;
+		if (f.number == 2 && run) {
+			memcpy(o, run, (size_t)(f.start - run));
+			o += f.start - run;
+			run = NULL;
+		}
+	}
+	if (run)
+		memcpy(o, run, (size_t)(end - run));
+
+	struct lw_arena *scratch = lw_arena_new();
+	if (!scratch) {
+		free(side);
 		return NULL;
 	}
-	return c.p;
+	ProtobufCAllocator alloc = { .alloc = pb_alloc, .free = pb_free, .allocator_data = scratch };
+	PbProfile *m = perftools__profiles__profile__unpack(&alloc, rest, side);
+	free(side); /* protobuf-c copied what it keeps */
+	struct conv c = { .m = m, .name = name };
+	c.p = m ? lw_profile_new() : NULL;
+	if (!c.p) {
+		lw_arena_free(scratch);
+		return NULL;
+	}
+	c.p->source = LW_SRC_PROTO;
+	int rc = conv_head(&c);
+	c.m = NULL;
+	lw_arena_reset(scratch); /* m is gone: the arena now serves the samples */
+	struct lw_profile *P = c.p;
+	if (rc == 0 && n_samples) {
+		if (P->n_sample_types == 0)
+			rc = -1;
+		else if (!(P->samples = ALLOC_ARR(&c, n_samples, struct lw_sample)))
+			rc = -1;
+	}
+	size_t i = 0;
+	for (p = buf; rc == 0 && lw_pb_next_field(&p, end, &f) == 1;) {
+		if (f.number != 2)
+			continue;
+		Perftools__Profiles__Sample *s =
+			perftools__profiles__sample__unpack(&alloc, f.len, f.data);
+		if (!s || s->n_value != P->n_sample_types || conv_sample(&c, s, i, &P->samples[i]))
+			rc = -1;
+		i++;
+		lw_arena_reset(scratch);
+	}
+	if (rc == 0)
+		P->n_samples = P->cap_samples = n_samples;
+	lw_arena_free(scratch);
+	return conv_end(&c, rc);
 }
 
 /* Decodes an uncompressed protobuf profile. On failure err holds the
@@ -576,6 +681,9 @@ static struct lw_profile *decode_proto(const uint8_t *buf, size_t len, const cha
 			return lw_pprof_fail(err, name, "%s", why);
 		return lw_pprof_fail(err, name, "unrecognized profile format");
 	}
+	struct lw_profile *lean = decode_lean(buf, len, name);
+	if (lean)
+		return lean;
 	struct lw_arena *scratch = lw_arena_new();
 	if (!scratch)
 		return lw_pprof_fail(err, name, "out of memory");
@@ -644,28 +752,41 @@ static struct lw_profile *read_plain(const uint8_t *buf, size_t len, const char 
 	return NULL;
 }
 
-struct lw_profile *lw_profile_read_mem(const void *buf, size_t len, const char *name,
-				       struct lw_error *err)
+/* owned, when not NULL, is buf's allocation: it is freed as soon as the
+ * input is inflated, so the compressed bytes do not outlive their use. */
+static struct lw_profile *read_buf(const uint8_t *b, size_t len, const char *name,
+				   struct lw_error *err, void *owned)
 {
-	const uint8_t *b = buf;
 	if (!name)
 		name = "<input>";
 	if (err)
 		err->msg[0] = '\0';
-	if (len == 0)
-		return lw_pprof_fail(err, name, "empty input file");
-	if (len >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
+	struct lw_profile *p;
+	if (len == 0) {
+		p = lw_pprof_fail(err, name, "empty input file");
+	} else if (len >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
 		uint8_t *raw;
 		size_t raw_len;
-		if (gunzip(b, len, name, &raw, &raw_len, err))
+		int rc = gunzip(b, len, name, &raw, &raw_len, err);
+		free(owned);
+		owned = NULL;
+		if (rc)
 			return NULL;
-		struct lw_profile *p = read_plain(raw, raw_len, name, err);
+		p = read_plain(raw, raw_len, name, err);
 		free(raw);
-		return p;
+	} else if (len > LW_MAX_PROFILE_BYTES) {
+		p = lw_pprof_fail(err, name, "profile exceeds 1 GiB");
+	} else {
+		p = read_plain(b, len, name, err);
 	}
-	if (len > LW_MAX_PROFILE_BYTES)
-		return lw_pprof_fail(err, name, "profile exceeds 1 GiB");
-	return read_plain(b, len, name, err);
+	free(owned);
+	return p;
+}
+
+struct lw_profile *lw_profile_read_mem(const void *buf, size_t len, const char *name,
+				       struct lw_error *err)
+{
+	return read_buf(buf, len, name, err, NULL);
 }
 
 struct lw_profile *lw_profile_read_file(const char *path, struct lw_error *err)
@@ -678,7 +799,5 @@ struct lw_profile *lw_profile_read_file(const char *path, struct lw_error *err)
 		return lw_pprof_fail(err, name, "profile exceeds 1 GiB");
 	if (rc)
 		return lw_pprof_fail(err, name, "cannot read: %s", strerror(-rc));
-	struct lw_profile *p = lw_profile_read_mem(buf, len, name, err);
-	free(buf);
-	return p;
+	return read_buf((const uint8_t *)buf, len, name, err, buf);
 }

@@ -6,6 +6,8 @@
  * lw_pprof_explain runs only after protobuf-c refused an input, walking every
  * nested message of the schema to say why in one line. The id, reference
  * and string-index checks are made while converting (pprof_read.c).
+ * lw_pb_next_field only frames the fields of one message (tag, length,
+ * span) so that the reader can hand each Sample to protobuf-c on its own.
  */
 #include "pprof_internal.h"
 
@@ -217,6 +219,47 @@ static int looks_like_text(const uint8_t *buf, size_t len)
 		if ((buf[i] < 0x20 && buf[i] != '\n' && buf[i] != '\t' && buf[i] != '\r') ||
 		    buf[i] == 0x7f)
 			return 0;
+	return 1;
+}
+
+int lw_pb_next_field(const uint8_t **pp, const uint8_t *end, struct lw_pb_field *f)
+{
+	const uint8_t *p = *pp;
+	uint64_t tag, v;
+	if (p >= end)
+		return 0;
+	f->start = p;
+	if (get_varint(&p, end, &tag) || (tag >> 3) == 0 || (tag >> 3) > 0x1fffffff)
+		return -1;
+	f->number = (uint32_t)(tag >> 3);
+	f->wire_type = (unsigned)(tag & 7);
+	switch (f->wire_type) {
+	case W_VARINT:
+		f->data = p;
+		if (get_varint(&p, end, &v))
+			return -1;
+		break;
+	case W_I64:
+	case W_I32: {
+		size_t n = f->wire_type == W_I64 ? 8 : 4;
+		if ((size_t)(end - p) < n)
+			return -1;
+		f->data = p;
+		p += n;
+		break;
+	}
+	case W_LEN:
+		if (get_varint(&p, end, &v) || v > (uint64_t)(end - p))
+			return -1;
+		f->data = p;
+		p += v;
+		break;
+	default:
+		return -1;
+	}
+	f->len = (size_t)(p - f->data);
+	f->end = p;
+	*pp = p;
 	return 1;
 }
 

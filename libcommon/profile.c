@@ -7,6 +7,8 @@
  * from calloc and the bump pointer never moves back, so arena memory is
  * always zeroed.
  */
+#include <sys/mman.h>
+
 #include "pprof_internal.h"
 #include "profile.h"
 
@@ -16,6 +18,7 @@ struct lw_chunk {
 	struct lw_chunk *next;
 	size_t size; /* usable bytes in data */
 	size_t used;
+	size_t map_len; /* mmap'd chunk: its length; 0 = from calloc */
 	max_align_t data[];
 };
 
@@ -35,24 +38,63 @@ struct lw_arena {
 
 #define ARENA_ALIGN 16
 #define ARENA_FIRST_CHUNK ((size_t)16 << 10)
-#define ARENA_MAX_CHUNK ((size_t)1 << 20)
+#define ARENA_MAX_CHUNK ((size_t)4 << 20)
+/* Chunks of at least this size are mapped on their own, aligned to it and
+ * marked for transparent huge pages: a big profile's model is written once
+ * into fresh memory, and 2 MiB pages spare most of its page faults (a
+ * quarter of the reader's time with 4 KiB pages). */
+#define ARENA_HUGE ((size_t)2 << 20)
 
 static size_t align_up(size_t n)
 {
 	return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 }
 
-static struct lw_chunk *chunk_new(size_t size)
+static struct lw_chunk *chunk_map(size_t size)
 {
-	if (size > SIZE_MAX - sizeof(struct lw_chunk)) {
+	size_t len = (sizeof(struct lw_chunk) + size + ARENA_HUGE - 1) & ~(ARENA_HUGE - 1);
+	char *m = mmap(NULL, len + ARENA_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	if (m == MAP_FAILED) {
 		errno = ENOMEM;
 		return NULL;
 	}
+	/* trim to an aligned [start, start + len) */
+	char *start = (char *)(((uintptr_t)m + ARENA_HUGE - 1) & ~(uintptr_t)(ARENA_HUGE - 1));
+	if (start > m)
+		munmap(m, (size_t)(start - m));
+	if (start + len < m + len + ARENA_HUGE)
+		munmap(start + len, (size_t)(m + len + ARENA_HUGE - (start + len)));
+#ifdef MADV_HUGEPAGE
+	madvise(start, len, MADV_HUGEPAGE);
+#endif
+	struct lw_chunk *c = (struct lw_chunk *)start; /* anonymous memory is zeroed */
+	c->size = len - sizeof(*c);
+	c->map_len = len;
+	return c;
+}
+
+static struct lw_chunk *chunk_new(size_t size)
+{
+	if (size > SIZE_MAX / 2) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (size + sizeof(struct lw_chunk) >= ARENA_HUGE)
+		return chunk_map(size);
 	struct lw_chunk *c = calloc(1, sizeof(*c) + size);
 	if (!c)
 		return NULL;
 	c->size = size;
 	return c;
+}
+
+static void chunk_free(struct lw_chunk *c)
+{
+	if (c->map_len)
+		munmap(c, c->map_len);
+	else
+		free(c);
 }
 
 struct lw_arena *lw_arena_new(void)
@@ -76,10 +118,23 @@ void lw_arena_free(struct lw_arena *a)
 	struct lw_chunk *c = a->head;
 	while (c) {
 		struct lw_chunk *n = c->next;
-		free(c);
+		chunk_free(c);
 		c = n;
 	}
 	free(a);
+}
+
+void lw_arena_reset(struct lw_arena *a)
+{
+	struct lw_chunk *h = a->head, *c = h->next;
+	while (c) {
+		struct lw_chunk *n = c->next;
+		chunk_free(c);
+		c = n;
+	}
+	h->next = NULL;
+	memset(h->data, 0, h->used);
+	h->used = 0;
 }
 
 void *lw_arena_alloc(struct lw_arena *a, size_t size)

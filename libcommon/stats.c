@@ -417,9 +417,38 @@ static int slope_cmp(const struct slope *a, const struct slope *b)
 	return (l > r) - (l < r);
 }
 
-static int slope_qcmp(const void *a, const void *b)
+struct skey {
+	double v;
+	uint32_t i;
+};
+
+static void sample_sort(struct slope *sample, struct skey *k, size_t n)
 {
-	return slope_cmp(a, b);
+	struct skey *tmp = k + n;
+	struct slope *out = (struct slope *)(tmp + n);
+	size_t w, i;
+
+	for (i = 0; i < n; i++) {
+		k[i].v = (double)sample[i].dy / (double)sample[i].dx;
+		k[i].i = (uint32_t)i;
+	}
+	for (w = 1; w < n; w *= 2) {
+		size_t lo;
+		for (lo = 0; lo < n - w; lo += 2 * w) {
+			size_t mid = lo + w, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t a = lo, b = mid, c = lo;
+			while (a < mid && b < hi)
+				tmp[c++] = k[b].v < k[a].v ? k[b++] : k[a++];
+			while (a < mid)
+				tmp[c++] = k[a++];
+			while (b < hi)
+				tmp[c++] = k[b++];
+			memcpy(k + lo, tmp + lo, (hi - lo) * sizeof(*k));
+		}
+	}
+	for (i = 0; i < n; i++)
+		out[i] = sample[k[i].i];
+	memcpy(sample, out, n * sizeof(*sample));
 }
 
 static i128 ukey(const struct ts_work *w, size_t i, const struct slope *t)
@@ -486,12 +515,36 @@ struct ts_pair_key {
 	size_t i;
 };
 
-static int pair_key_cmp(const void *pa, const void *pb)
+static int pair_key_less(const struct ts_pair_key *p, const struct ts_pair_key *q)
 {
-	const struct ts_pair_key *p = pa, *q = pb;
-	if (p->a != q->a)
-		return p->a < q->a ? -1 : 1;
-	return (p->b > q->b) - (p->b < q->b);
+	return p->a != q->a ? p->a < q->a : p->b < q->b;
+}
+
+/* Bottom-up merge sort by (a, b): qsort's indirect comparisons of 128-bit
+ * keys cost more than the rest of the enumeration. */
+static int pk_sort(struct ts_pair_key *v, size_t n)
+{
+	struct ts_pair_key *tmp = malloc((n ? n : 1) * sizeof(*tmp));
+	size_t w;
+
+	if (!tmp)
+		return -1;
+	for (w = 1; w < n; w *= 2) {
+		size_t lo;
+		for (lo = 0; lo < n - w; lo += 2 * w) {
+			size_t mid = lo + w, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				tmp[k++] = pair_key_less(&v[j], &v[i]) ? v[j++] : v[i++];
+			while (i < mid)
+				tmp[k++] = v[i++];
+			while (j < hi)
+				tmp[k++] = v[j++];
+			memcpy(v + lo, tmp + lo, (hi - lo) * sizeof(*v));
+		}
+	}
+	free(tmp);
+	return 0;
 }
 
 /* Slopes strictly between lo and hi, as doubles, appended to out (which has
@@ -513,7 +566,10 @@ static size_t ts_enumerate(struct ts_work *w, const struct slope *lo, const stru
 		pk[i].b = ukey(w, i, hi);
 		pk[i].i = i;
 	}
-	qsort(pk, n, sizeof(*pk), pair_key_cmp);
+	if (pk_sort(pk, n)) {
+		free(pk);
+		return (size_t)-1;
+	}
 	for (i = 0; i < n; i++) {
 		v[i] = pk[i].i;
 		B[pk[i].i] = pk[i].b;
@@ -561,6 +617,7 @@ static int ts_select(struct ts_work *w, const size_t r[4], double vals[4])
 	int done[4] = { 0 };
 	size_t limit, s_target = n < 256 ? 256 : n, stalls = 0;
 	struct slope *sample;
+	struct skey *skey;
 	double *enumv;
 	size_t cnt;
 
@@ -570,8 +627,13 @@ static int ts_select(struct ts_work *w, const size_t r[4], double vals[4])
 	if (limit < 4096)
 		limit = 4096;
 	sample = malloc(s_target * sizeof(*sample));
-	if (!sample)
+	/* sample_sort's keys, their merge buffer and the reordered sample */
+	skey = malloc(s_target * (2 * sizeof(*skey) + sizeof(*sample)));
+	if (!sample || !skey) {
+		free(sample);
+		free(skey);
 		return -ENOMEM;
+	}
 
 	while (c_hi - c_lo > limit && stalls < 4) {
 		size_t got = 0, tries = 0, rmin = SIZE_MAX, rmax = 0, m = c_hi - c_lo;
@@ -608,7 +670,9 @@ static int ts_select(struct ts_work *w, const size_t r[4], double vals[4])
 		}
 		if (got < 16)
 			break;
-		qsort(sample, got, sizeof(*sample), slope_qcmp);
+		/* pivots need only be real slopes near the wanted ranks: an
+		 * order by the rounded values is good enough to pick them */
+		sample_sort(sample, skey, got);
 		delta = 2.5 * sqrt((double)got) + 1;
 		pa = (double)(rmin - c_lo) * (double)got / (double)m - delta;
 		pb = (double)(rmax + 1 - c_lo) * (double)got / (double)m + delta;
@@ -653,11 +717,10 @@ static int ts_select(struct ts_work *w, const size_t r[4], double vals[4])
 	}
 	for (k = 0; k < 4 && done[k]; k++)
 		;
-	if (k == 4) {
-		free(sample);
-		return 0;
-	}
 	free(sample);
+	free(skey);
+	if (k == 4)
+		return 0;
 	/* the rest lies strictly between lo and hi: list and select */
 	cnt = c_hi - c_lo;
 	enumv = malloc((cnt ? cnt : 1) * sizeof(*enumv));
@@ -667,9 +730,35 @@ static int ts_select(struct ts_work *w, const size_t r[4], double vals[4])
 		free(enumv);
 		return -ENOMEM; /* cannot happen unless counting disagreed */
 	}
-	for (k = 0; k < 4; k++) {
-		if (!done[k])
-			vals[k] = select_kth(enumv, cnt, r[k] - c_lo);
+	/* from the largest rank down: each selection leaves the smaller
+	 * values below it, so the next one searches only there */
+	{
+		size_t top = cnt, prev = SIZE_MAX;
+		int kk;
+		for (kk = 3; kk >= 0; kk--) {
+			size_t idx;
+			if (done[kk])
+				continue;
+			idx = r[kk] - c_lo;
+			if (idx >= top) {
+				/* equal ranks (the median of an odd count) */
+				vals[kk] = vals[kk + 1];
+				continue;
+			}
+			if (prev != SIZE_MAX && idx + 1 == prev) {
+				/* the next smaller value: the largest below */
+				double m = enumv[0];
+				size_t q;
+				for (q = 1; q < top; q++)
+					if (enumv[q] > m)
+						m = enumv[q];
+				vals[kk] = m;
+			} else {
+				vals[kk] = select_kth(enumv, top, idx);
+			}
+			top = idx;
+			prev = idx;
+		}
 	}
 	free(enumv);
 	return 0;

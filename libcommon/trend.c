@@ -54,11 +54,24 @@ double lw_trend_min_rate(const struct lw_trend_opts *o, const char *unit)
 
 struct group_index {
 	struct lw_itab tab;
+	size_t guess; /* the series the next lw_trend_set_value probably wants */
 };
 
+/* FNV-1a over 8-byte words: keys are long function names and stacks, looked
+ * up once per key and snapshot. */
 static uint64_t key_hash(const char *k)
 {
-	return lwh_bytes(k, strlen(k));
+	size_t n = strlen(k), i;
+	uint64_t h = 0xcbf29ce484222325ULL, w;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, k + i, 8);
+		h = (h ^ w) * 0x100000001b3ULL;
+	}
+	w = 0;
+	memcpy(&w, k + i, n - i);
+	h = (h ^ w ^ n) * 0x100000001b3ULL;
+	return lwh_mix(h);
 }
 
 static uint64_t rehash_series(void *ctx, uint32_t idx)
@@ -105,6 +118,18 @@ void lw_trend_set_free(struct lw_trend_set *s)
 	free(s);
 }
 
+/* Grows a series' values from old_cap to new_cap points, zero-filled. */
+static int series_resize(struct lw_trend_series *se, size_t old_cap, size_t new_cap)
+{
+	double *v = realloc(se->values, new_cap * sizeof(double));
+
+	if (!v)
+		return -1;
+	memset(v + old_cap, 0, (new_cap - old_cap) * sizeof(double));
+	se->values = v;
+	return 0;
+}
+
 static struct lw_trend_series *series_new(struct lw_trend_group *g, const char *key, int is_total)
 {
 	struct group_index *ix = g->index;
@@ -124,15 +149,16 @@ static struct lw_trend_series *series_new(struct lw_trend_group *g, const char *
 	if (!se)
 		return NULL;
 	se->key = strdup(key);
-	se->values = calloc(g->cap_points ? g->cap_points : 1, sizeof(double));
-	if (!se->key || !se->values) {
+	if (!se->key || series_resize(se, 0, g->cap_points ? g->cap_points : 1)) {
 		free((char *)se->key);
 		free(se->values);
 		free(se);
 		return NULL;
 	}
+	se->alloc_pt0 = se->alloc_pt1 = -1;
 	se->is_total = is_total;
 	se->group = g;
+	se->idx = g->n_series;
 	se->fit.verdict = LW_TREND_TOO_SHORT;
 	{
 		size_t i = lw_itab_first(&ix->tab, key_hash(key));
@@ -201,8 +227,14 @@ long lw_trend_add_point(struct lw_trend_group *g, int64_t t)
 			return -1;
 		if (t == last) {
 			/* the same snapshot again: the later one replaces it */
-			for (i = 0; i < g->n_series; i++)
-				g->series[i]->values[g->n_points - 1] = 0;
+			for (i = 0; i < g->n_series; i++) {
+				struct lw_trend_series *se = g->series[i];
+				se->values[g->n_points - 1] = 0;
+				if (se->alloc_pt1 == (long)g->n_points - 1)
+					se->alloc1 = 0;
+				if (se->alloc_pt0 == (long)g->n_points - 1)
+					se->alloc0 = 0;
+			}
 			return (long)g->n_points - 1;
 		}
 	}
@@ -212,29 +244,90 @@ long lw_trend_add_point(struct lw_trend_group *g, int64_t t)
 		if (!p)
 			return -1;
 		g->times = p;
-		for (i = 0; i < g->n_series; i++) {
-			double *v = realloc(g->series[i]->values, nc * sizeof(double));
-			if (!v)
+		for (i = 0; i < g->n_series; i++)
+			if (series_resize(g->series[i], g->cap_points, nc))
 				return -1;
-			memset(v + g->cap_points, 0, (nc - g->cap_points) * sizeof(double));
-			g->series[i]->values = v;
-		}
 		g->cap_points = nc;
 	}
 	g->times[g->n_points] = t;
 	return (long)g->n_points++;
 }
 
-int lw_trend_set_value(struct lw_trend_group *g, size_t point, const char *key, double v)
+int lw_trend_group_reserve(struct lw_trend_group *g, size_t n_points)
 {
-	struct lw_trend_series *se = lw_trend_find(g, key);
+	size_t i;
 
+	if (n_points <= g->cap_points)
+		return 0;
+	{
+		void *p = realloc(g->times, n_points * sizeof(*g->times));
+		if (!p)
+			return -1;
+		g->times = p;
+	}
+	for (i = 0; i < g->n_series; i++)
+		if (series_resize(g->series[i], g->cap_points, n_points))
+			return -1;
+	g->cap_points = n_points;
+	return 0;
+}
+
+/* Keeps the cumulative allocations at the first and last points given. */
+static void note_alloc(struct lw_trend_series *se, size_t point, double alloc)
+{
+	long pt = (long)point;
+
+	if (se->alloc_pt0 < 0 || pt < se->alloc_pt0) {
+		se->alloc_pt0 = pt;
+		se->alloc0 = 0;
+	}
+	if (pt == se->alloc_pt0)
+		se->alloc0 += alloc;
+	if (pt > se->alloc_pt1) {
+		se->alloc_pt1 = pt;
+		se->alloc1 = 0;
+	}
+	if (pt == se->alloc_pt1)
+		se->alloc1 += alloc;
+}
+
+int lw_trend_set_values(struct lw_trend_group *g, size_t point, const char *key, double v,
+			double alloc)
+{
+	struct group_index *ix = g->index;
+	struct lw_trend_series *se = NULL, *tot;
+
+	/* successive profiles list their keys in much the same order, the
+	 * order the series were created in: try the one after the last */
+	if (ix->guess < g->n_series && strcmp(g->series[ix->guess]->key, key) == 0)
+		se = g->series[ix->guess];
+	else
+		se = lw_trend_find(g, key);
+	tot = g->n_series && g->series[0]->is_total && se != g->series[0] ? g->series[0] : NULL;
+	if (!se && v == 0) {
+		/* nothing in use and no series yet: its allocations still
+		 * belong to the total's turnover */
+		if (!isnan(alloc) && tot)
+			note_alloc(tot, point, alloc);
+		return 0;
+	}
 	if (!se && !(se = series_new(g, key, 0)))
 		return -1;
+	ix->guess = se->idx + 1;
 	se->values[point] += v;
-	if (g->n_series && g->series[0]->is_total && se != g->series[0])
-		g->series[0]->values[point] += v;
+	if (tot)
+		tot->values[point] += v;
+	if (!isnan(alloc)) {
+		note_alloc(se, point, alloc);
+		if (tot)
+			note_alloc(tot, point, alloc);
+	}
 	return 0;
+}
+
+int lw_trend_set_value(struct lw_trend_group *g, size_t point, const char *key, double v)
+{
+	return lw_trend_set_values(g, point, key, v, NAN);
 }
 
 /* ---- analysis ---- */
@@ -314,6 +407,7 @@ static void fit_series(struct lw_trend_series *se, size_t w, const struct lw_tre
 	struct lw_linfit lf;
 	struct lw_mk mk;
 	struct lw_theil_sen ts;
+	double quantum;
 
 	memset(f, 0, sizeof(*f));
 	f->warmup = w;
@@ -349,7 +443,20 @@ static void fit_series(struct lw_trend_series *se, size_t w, const struct lw_tre
 			f->ttl_hours = ts.intercept + ts.slope * wk->x[n - 1];
 		}
 	}
-	f->noise_floor = o->noise_steps * (g->quantum < 0 ? min_step(wk->y, n) : g->quantum);
+	quantum = g->quantum < 0 ? min_step(wk->y, n) : g->quantum;
+	f->noise_floor = o->noise_steps * quantum;
+	if (se->alloc_pt1 > se->alloc_pt0 && quantum > 0) {
+		/* a live set replaced within the recording (a cache, a pool of
+		 * buffers) is sampled afresh: its sampled size wanders around
+		 * the true one by about sqrt(size x step), slowly when the
+		 * turnover is slow, and that can look like a trend */
+		double level = lw_median(wk->y, n);
+		double freed = (se->alloc1 - se->alloc0) -
+			       (se->values[se->alloc_pt1] - se->values[se->alloc_pt0]);
+		if (level > 0 && freed >= level)
+			f->wander = sqrt(level * quantum);
+		f->noise_floor = fmax(f->noise_floor, o->noise_sigmas * f->wander);
+	}
 	if (!isnan(f->growth) && o->noise_sigmas > 0) {
 		/* growth must also stand out of the series' own scatter: sampling
 		 * a large churning working set, or the GC sawtooth */
@@ -417,7 +524,8 @@ static int is_plateau(struct lw_trend_series *se, const struct lw_trend_opts *o,
 		late0 = n - m;
 		if (late0 + 1 < 3 || lw_mann_kendall(wk->y + late0, m, &lmk))
 			continue;
-		tail = part_growth(wk, late0, n, o, &lts);
+		/* growth within the level's sampling wander is no growth */
+		tail = fmax(0, part_growth(wk, late0, n, o, &lts) - o->noise_sigmas * f->wander);
 		if (t == 0) {
 			f->late_per_hour = lts.slope * NS_PER_HOUR;
 			f->late_p = lmk.p_up;

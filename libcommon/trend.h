@@ -16,15 +16,20 @@
  * So a series leaks only if (1) the Mann-Kendall test says it rises, at a
  * false-discovery rate of alpha across all series of the set (Benjamini-
  * Hochberg), (2) the Theil-Sen interval excludes zero, (3) its Theil-Sen
- * growth over the window is more than noise_steps sampling steps and more
+ * growth over the window is more than noise_steps sampling steps, more
  * than noise_sigmas robust standard deviations (1.4826 MAD) of the
  * residuals around the Theil-Sen line (a big churning working set scatters
- * by many steps, and sampled values of a cache with slow turnover wander),
+ * by many steps), and, when the heap profile's cumulative allocations show
+ * that the key's live set was replaced during the recording, more than
+ * noise_sigmas times the sampling noise of its size, sqrt(size x step): a
+ * cache with slow turnover is re-sampled bit by bit and its sampled size
+ * wanders for minutes,
  * (4) it is not a plateau, and (5) its rate is at least min_rate (else
  * "growing").
  * Plateau, for a sampled series (known step): for some tail of the window
- * (the last third, half or two thirds), the tail rose at most plateau_ratio
- * as fast as the head before it, and so few of the steps gained in head and
+ * (the last third, half or two thirds), the tail rose (less its wander)
+ * at most plateau_ratio as fast as the head before it, and so few of the
+ * steps gained in head and
  * tail fell in the tail that a constant rate would do that with probability
  * below plateau_alpha (binomial, Bonferroni over the three tails): a slow
  * leak that merely paused between two sampled objects is not a plateau.
@@ -98,6 +103,9 @@ struct lw_trend_fit {
 	double q;            /* Benjamini-Hochberg q of mk_p across the set */
 	double growth;       /* Theil-Sen growth over the analysed span */
 	double noise_floor;  /* growth needed to be beyond sampling noise */
+	double wander;       /* sampling noise of the level, sqrt(level x step), of
+			      * a sampled series whose live set was replaced
+			      * during the recording (alloc data); 0 otherwise */
 	/* plateau test, computed for significantly rising series only (else NAN) */
 	double late_per_hour; /* Theil-Sen slope of the last third */
 	double late_p;       /* its one-sided Mann-Kendall p */
@@ -111,8 +119,14 @@ struct lw_trend_series {
 	const char *key;    /* LW_TREND_TOTAL for the total */
 	int is_total;
 	double *values;     /* one per point of the group (0 where absent) */
+	/* cumulative allocations (heap alloc_space or alloc_objects) at the
+	 * first and last points they were given for (alloc_pt0/1, -1: never):
+	 * with the values they tell how much of the live set was replaced */
+	long alloc_pt0, alloc_pt1;
+	double alloc0, alloc1;
 	struct lw_trend_fit fit;
 	struct lw_trend_group *group;
+	size_t idx; /* private: position in group->series */
 };
 
 struct lw_trend_group {
@@ -147,9 +161,17 @@ void lw_trend_set_free(struct lw_trend_set *s);
  * change between two points. Return NULL / -1 only on out-of-memory. */
 struct lw_trend_group *lw_trend_group_new(struct lw_trend_set *s, const char *target,
 					  const char *kind, const char *unit, int with_total);
+/* Makes room for n_points points (optional; saves re-allocations). 0 or -1. */
+int lw_trend_group_reserve(struct lw_trend_group *g, size_t n_points);
 /* Returns the point index, or -1 (out of memory, or time before the last). */
 long lw_trend_add_point(struct lw_trend_group *g, int64_t time_nanos);
 int lw_trend_set_value(struct lw_trend_group *g, size_t point, const char *key, double v);
+/* The same with the key's cumulative allocations at that point (NAN: none;
+ * only those at the first and last points given are kept, so builders may
+ * give them at those two points only). A key with v == 0 and no series yet
+ * gets none (its allocations still count in the total's). */
+int lw_trend_set_values(struct lw_trend_group *g, size_t point, const char *key, double v,
+			double alloc);
 struct lw_trend_series *lw_trend_find(const struct lw_trend_group *g, const char *key);
 
 /* What to read from profiles. */

@@ -69,6 +69,7 @@ static int wanted(const struct lw_trend_source *src, unsigned bit)
 struct row {
 	char *key;
 	double v;
+	double alloc; /* cumulative allocations of the key, NAN if unknown */
 };
 
 struct snap {
@@ -76,6 +77,10 @@ struct snap {
 	char *name; /* for ordering ties and messages */
 	struct row *rows;
 	size_t n_rows;
+	struct lw_agg agg; /* when has_agg, the rows' keys are the aggregation's */
+	int has_agg;
+	struct lw_agg agg_alloc; /* when has_alloc: the alloc_* aggregation */
+	int has_alloc;
 	double quantum;
 	char unit[32];
 	char kind[32];
@@ -85,8 +90,15 @@ static void snap_free(struct snap *sn)
 {
 	size_t i;
 
-	for (i = 0; i < sn->n_rows; i++)
-		free(sn->rows[i].key);
+	if (sn->has_alloc)
+		lw_agg_free(&sn->agg_alloc);
+	sn->has_alloc = 0;
+	if (sn->has_agg)
+		lw_agg_free(&sn->agg);
+	else
+		for (i = 0; i < sn->n_rows; i++)
+			free(sn->rows[i].key);
+	sn->has_agg = 0;
 	free(sn->rows);
 	free(sn->name);
 	sn->rows = NULL;
@@ -151,6 +163,7 @@ static int snap_add(struct snap *sn, size_t *cap, const char *key, double v)
 	sn->rows[sn->n_rows].key = strdup(key);
 	if (!sn->rows[sn->n_rows].key)
 		return -1;
+	sn->rows[sn->n_rows].alloc = NAN;
 	sn->rows[sn->n_rows++].v = v;
 	return 0;
 }
@@ -180,32 +193,58 @@ static int goroutine_rows(const struct lw_profile *p, const struct lw_trend_sour
 	return 0;
 }
 
-static int agg_rows(const struct lw_profile *p, int si, const struct lw_trend_source *src,
+/* Rows of sample index si; with sa >= 0, each row also gets the key's
+ * value of sample index sa (its cumulative allocations). */
+static int agg_rows(const struct lw_profile *p, int si, int sa, const struct lw_trend_source *src,
 		    struct snap *sn)
 {
-	struct lw_agg agg;
+	struct lw_agg *agg = &sn->agg;
 	size_t i, k = 0;
 
-	if (lw_aggregate(p, si, src->by, src->filter, &agg))
+	if (lw_aggregate(p, si, src->by, src->filter, agg))
 		return -1;
-	sn->rows = calloc(agg.n_rows ? agg.n_rows : 1, sizeof(*sn->rows));
-	if (!sn->rows) {
-		lw_agg_free(&agg);
-		return -1;
-	}
-	for (i = 0; i < agg.n_rows; i++) {
-		if (agg.rows[i].flat == 0)
-			continue;
-		sn->rows[k].key = strdup(agg.rows[i].key);
-		if (!sn->rows[k].key) {
-			sn->n_rows = k;
-			lw_agg_free(&agg);
+	sn->has_agg = 1; /* the keys live in the aggregation: no copies */
+	if (sa >= 0) {
+		if (lw_aggregate(p, sa, src->by, src->filter, &sn->agg_alloc))
 			return -1;
+		sn->has_alloc = 1;
+	}
+	sn->rows = calloc(agg->n_rows ? agg->n_rows : 1, sizeof(*sn->rows));
+	if (!sn->rows)
+		return -1;
+	for (i = 0; i < agg->n_rows; i++) {
+		if (agg->rows[i].flat == 0)
+			continue;
+		sn->rows[k].key = (char *)agg->rows[i].key;
+		sn->rows[k].v = (double)agg->rows[i].flat;
+		sn->rows[k].alloc = NAN;
+		if (sa >= 0) {
+			const struct lw_agg_row *r = lw_agg_find(&sn->agg_alloc, agg->rows[i].key);
+			sn->rows[k].alloc = r ? (double)r->flat : 0;
 		}
-		sn->rows[k++].v = (double)agg.rows[i].flat;
+		k++;
+	}
+	if (sa >= 0) {
+		/* keys with allocations but nothing in use at this snapshot:
+		 * their cumulative count must not drop to 0 in the series */
+		struct lw_agg *aa = &sn->agg_alloc;
+		void *p2 = realloc(sn->rows, (k + aa->n_rows + 1) * sizeof(*sn->rows));
+		if (!p2)
+			return -1;
+		sn->rows = p2;
+		for (i = 0; i < aa->n_rows; i++) {
+			const struct lw_agg_row *r;
+			if (aa->rows[i].flat == 0)
+				continue;
+			r = lw_agg_find(agg, aa->rows[i].key);
+			if (r && r->flat != 0)
+				continue;
+			sn->rows[k].key = (char *)aa->rows[i].key;
+			sn->rows[k].v = 0;
+			sn->rows[k++].alloc = (double)aa->rows[i].flat;
+		}
 	}
 	sn->n_rows = k;
-	lw_agg_free(&agg);
 	return 0;
 }
 
@@ -221,7 +260,8 @@ static int has_type(const struct lw_profile *p, const char *type)
 /* Reads path into sn (rows, unit, quantum). kind may be "" (classify by
  * sample types) and is set to the kind used. */
 static int read_snap(const char *path, char *kind, size_t kind_size,
-		     const struct lw_trend_source *src, struct snap *sn, struct lw_error *err)
+		     const struct lw_trend_source *src, int want_alloc, struct snap *sn,
+		     struct lw_error *err)
 {
 	struct lw_profile *p = lw_profile_read_file(path, err);
 	int si, rc = 0;
@@ -251,7 +291,7 @@ static int read_snap(const char *path, char *kind, size_t kind_size,
 			snprintf(sn->unit, sizeof(sn->unit), "count");
 			sn->quantum = 1;
 			if (src->by == LW_BY_STACK)
-				rc = agg_rows(p, 0, src, sn);
+				rc = agg_rows(p, 0, -1, src, sn);
 			else
 				rc = goroutine_rows(p, src, sn);
 			if (rc)
@@ -273,7 +313,17 @@ static int read_snap(const char *path, char *kind, size_t kind_size,
 				sn->quantum = p->period > 1 ? (double)p->period : 0;
 			else
 				sn->quantum = p->period > 1 ? -1 : 0;
-			rc = agg_rows(p, si, src, sn);
+			/* in-use values come with their cumulative allocations
+			 * (same profile): how much of a live set was replaced */
+			int sa = -1;
+			const char *t = p->sample_types[si].type;
+			if (!want_alloc)
+				;
+			else if (!strcmp(t, "inuse_space") && has_type(p, "alloc_space"))
+				sa = lw_sample_index(p, "alloc_space");
+			else if (!strcmp(t, "inuse_objects") && has_type(p, "alloc_objects"))
+				sa = lw_sample_index(p, "alloc_objects");
+			rc = agg_rows(p, si, sa, src, sn);
 			if (rc)
 				set_err(err, "'%s': out of memory", path);
 		}
@@ -304,7 +354,7 @@ static struct lw_trend_group *find_group(struct lw_trend_set *s, const char *tar
 }
 
 static int add_snap(struct lw_trend_set *s, const char *target, const char *kind,
-		    const struct snap *sn, struct lw_error *err)
+		    const struct snap *sn, size_t expect, struct lw_error *err)
 {
 	struct lw_trend_group *g = find_group(s, target, kind, sn->unit);
 	long pt;
@@ -312,7 +362,7 @@ static int add_snap(struct lw_trend_set *s, const char *target, const char *kind
 
 	if (!g) {
 		g = lw_trend_group_new(s, target, kind, sn->unit, 1);
-		if (!g)
+		if (!g || lw_trend_group_reserve(g, expect))
 			goto oom;
 		g->quantum = sn->quantum;
 	} else if (g->quantum >= 0 && sn->quantum != g->quantum) {
@@ -327,7 +377,8 @@ static int add_snap(struct lw_trend_set *s, const char *target, const char *kind
 	if (pt < 0)
 		goto oom;
 	for (i = 0; i < sn->n_rows; i++)
-		if (lw_trend_set_value(g, (size_t)pt, sn->rows[i].key, sn->rows[i].v))
+		if (lw_trend_set_values(g, (size_t)pt, sn->rows[i].key, sn->rows[i].v,
+					sn->rows[i].alloc))
 			goto oom;
 	return 0;
 oom:
@@ -400,7 +451,8 @@ static int archive_memstats(struct lw_trend_set *s, const char *dir, struct lw_e
 		path = NULL;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), str_cmp);
+	if (n)
+		qsort(names, n, sizeof(*names), str_cmp);
 	for (i = 0; i < n && rc == 0; i++) {
 		if (asprintf(&path, "%s/%s/%s", dir, names[i], LW_ARCHIVE_MEMSTATS) < 0) {
 			rc = -1;
@@ -426,7 +478,7 @@ int lw_trend_add_archive(struct lw_trend_set *s, const char *dir,
 			 const struct lw_trend_source *src, struct lw_error *err)
 {
 	struct lw_archive_entry *ents = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, run_start = 0, run_end = 0;
 	char ebuf[sizeof(err->msg)];
 	int rc = 0;
 
@@ -450,9 +502,18 @@ int lw_trend_add_archive(struct lw_trend_set *s, const char *dir,
 			rc = -1;
 			break;
 		}
-		rc = read_snap(ents[i].path, kind, sizeof(kind), src, &sn, err);
+		/* this target's snapshots of this kind: for the reservation, and
+		 * cumulative allocations are needed at its first and last only */
+		if (i >= run_end) {
+			run_start = run_end = i;
+			while (run_end < n && !strcmp(ents[run_end].target, ents[i].target) &&
+			       !strcmp(ents[run_end].kind, ents[i].kind))
+				run_end++;
+		}
+		rc = read_snap(ents[i].path, kind, sizeof(kind), src,
+			       i == run_start || i + 1 == run_end, &sn, err);
 		if (rc == 0)
-			rc = add_snap(s, ents[i].target, kind, &sn, err);
+			rc = add_snap(s, ents[i].target, kind, &sn, run_end - i, err);
 		snap_free(&sn);
 	}
 	lw_archive_entries_free(ents, n);
@@ -489,7 +550,9 @@ int lw_trend_add_profiles(struct lw_trend_set *s, char *const *paths, size_t n,
 			rc = -1;
 			break;
 		}
-		rc = read_snap(paths[i], kinds[i], sizeof(kinds[i]), src, &sn[i], err);
+		/* the order is known only once all are read: every one keeps its
+		 * cumulative allocations */
+		rc = read_snap(paths[i], kinds[i], sizeof(kinds[i]), src, 1, &sn[i], err);
 		if (sn[i].time == 0)
 			sn[i].time = t;
 		if (sn[i].time == 0) {
@@ -504,7 +567,7 @@ int lw_trend_add_profiles(struct lw_trend_set *s, char *const *paths, size_t n,
 		qsort(sn, n, sizeof(*sn), snap_cmp);
 		for (i = 0; i < n && rc == 0; i++) {
 			if (wanted(src, kind_bit(sn[i].kind)))
-				rc = add_snap(s, "", sn[i].kind, &sn[i], err);
+				rc = add_snap(s, "", sn[i].kind, &sn[i], n, err);
 		}
 	}
 	for (i = 0; i < n; i++)

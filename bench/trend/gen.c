@@ -4,7 +4,7 @@
  *                                 profiles (heap-<time>.pb.gz, 1 min apart)
  *   decode DIR                    read every profile of DIR (libcommon's
  *                                 reader, nothing else): the decode floor
- *   measure CMD...                run CMD, print "wall_seconds peak_rss_kib"
+ *   measure CMD...                run CMD, print "wall_s cpu_s peak_rss_kib"
  *
  * Every profile has FUNCTIONS functions: 4/5 are allocation sites (leaves),
  * 1/5 their callers, so stacks are leaf <- caller <- caller <- main. Values
@@ -183,7 +183,10 @@ static int measure(char **argv)
 		fprintf(stderr, "measure: '%s' failed (%d)\n", argv[0], st);
 		return 1;
 	}
-	printf("%.3f %ld\n", now() - t, ru.ru_maxrss);
+	printf("%.3f %.3f %ld\n", now() - t,
+	       (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6,
+	       ru.ru_maxrss);
 	return 0;
 }
 

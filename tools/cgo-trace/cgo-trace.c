@@ -555,6 +555,15 @@ int main(int argc, char **argv)
 	}
 	if (o.out_dir && mkdir(o.out_dir, 0777) && errno != EEXIST)
 		lw_die("cannot create '%s': %s", o.out_dir, strerror(errno));
+	if (o.output && strcmp(o.output, "-")) {
+		/* Fail now rather than after the whole trace. */
+		char *dir = lw_xstrdup(o.output), *slash = strrchr(dir, '/');
+		if (slash)
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		if (access(slash ? dir : ".", W_OK))
+			lw_die("cannot write '%s': %s", o.output, strerror(errno));
+		free(dir);
+	}
 
 	/* BPF first: the verifier takes a while, and a COMMAND waits for it
 	 * stopped. */

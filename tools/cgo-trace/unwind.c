@@ -149,28 +149,24 @@ static void push(struct ct_stack *st, uint64_t pc)
 		st->flags |= CT_STACK_TRUNCATED;
 }
 
-/* Mirrors fp_tail() in cgo-trace.bpf.c. */
+/* Mirrors fp_tail() in cgo-trace.bpf.c. The request carries the chain from
+ * the entry's rbp as the probe saw it; other chains are read here. */
 static void fp_tail(const struct ct_unwinder *u, const struct ct_unwind_req *r, struct ct_stack *st,
-		    uint32_t n_fp, uint32_t skip, uint64_t bp, uint64_t entry_bp)
+		    uint32_t n_fp, uint64_t bp, uint64_t entry_bp)
 {
 	if (bp == entry_bp) {
-		for (uint32_t i = 1; i < CT_MAX_FRAMES; i++) {
-			uint32_t j = i + skip;
-			if (j >= n_fp || j >= CT_MAX_FRAMES)
-				break;
+		for (uint32_t i = 1; i < n_fp && i < CT_MAX_FRAMES; i++) {
 			if (st->n >= CT_MAX_FRAMES) {
 				st->flags |= CT_STACK_TRUNCATED;
 				break;
 			}
-			push(st, r->fp[j]);
+			push(st, r->fp[i]);
 		}
 		return;
 	}
 	for (int i = 0; i < CT_MAX_FRAMES; i++) {
 		uint64_t next, ra;
-		if (!bp || rd(u, r, bp, &next) || rd(u, r, bp + 8, &ra))
-			break;
-		if (!ra)
+		if (!bp || rd(u, r, bp, &next) || rd(u, r, bp + 8, &ra) || !ra)
 			break;
 		if (st->n >= CT_MAX_FRAMES) {
 			st->flags |= CT_STACK_TRUNCATED;
@@ -186,7 +182,7 @@ int ct_unwind_request(struct ct_unwinder *u, const struct ct_unwind_req *r)
 {
 	struct ct_stack *st = calloc(1, sizeof(*st));
 	uint64_t sp = r->sp, bp = r->bp, entry_bp = r->bp, pc = 0;
-	uint32_t n_fp = r->n_fp < CT_MAX_FRAMES ? r->n_fp : CT_MAX_FRAMES, skip = 0, i;
+	uint32_t n_fp = r->n_fp < CT_MAX_FRAMES ? r->n_fp : CT_MAX_FRAMES, i;
 	int tail = 0;
 
 	if (!st)
@@ -197,8 +193,6 @@ int ct_unwind_request(struct ct_unwinder *u, const struct ct_unwind_req *r)
 		goto store;
 	}
 	sp += 8;
-	if (n_fp >= 2 && r->fp[1] == pc)
-		skip = 1;
 	push(st, pc);
 	for (i = 0; i < CT_MAX_UNWIND; i++) {
 		struct ct_rule rule;
@@ -229,7 +223,7 @@ int ct_unwind_request(struct ct_unwinder *u, const struct ct_unwind_req *r)
 	if (i == CT_MAX_UNWIND)
 		tail = 1;
 	if (tail)
-		fp_tail(u, r, st, n_fp, skip, bp, entry_bp);
+		fp_tail(u, r, st, n_fp, bp, entry_bp);
 store:
 	if (ct_u64map_put(&u->pending, r->pending_id, (uintptr_t)st)) {
 		free(st);

@@ -53,7 +53,8 @@ struct lw_trend_series **tf_sorted_series(const struct lw_trend_group *g)
 {
 	struct lw_trend_series **v = lw_xcalloc(g->n_series ? g->n_series : 1, sizeof(*v));
 
-	memcpy(v, g->series, g->n_series * sizeof(*v));
+	if (g->n_series)
+		memcpy(v, g->series, g->n_series * sizeof(*v));
 	qsort(v, g->n_series, sizeof(*v), series_cmp);
 	return v;
 }
@@ -76,7 +77,7 @@ static void csv_num(struct lw_csv_out *c, double v)
 static const char *const csv_cols[] = {
 	"key", "kind", "points", "first", "last", "slope_per_hour", "theil_sen_per_hour",
 	"ci_low", "ci_high", "r2", "mk_p", "q", "verdict", "share", "unit", "target", "warmup",
-	"growth", "noise_floor", "late_per_hour", "plateau_p", "ttl_hours", NULL,
+	"growth", "noise_floor", "wander", "late_per_hour", "plateau_p", "ttl_hours", NULL,
 };
 
 void tf_write_csv(FILE *f, const struct lw_trend_set *s)
@@ -110,6 +111,7 @@ void tf_write_csv(FILE *f, const struct lw_trend_set *s)
 			lw_csv_int(&c, (int64_t)ft->warmup);
 			csv_num(&c, ft->growth);
 			csv_num(&c, ft->noise_floor);
+			csv_num(&c, ft->wander);
 			csv_num(&c, ft->late_per_hour);
 			csv_num(&c, ft->plateau_p);
 			csv_num(&c, ft->ttl_hours);
@@ -167,6 +169,8 @@ static void json_series(struct lw_json *j, const struct lw_trend_series *se)
 	lw_json_double(j, f->growth);
 	lw_json_key(j, "noise_floor");
 	lw_json_double(j, f->noise_floor);
+	lw_json_key(j, "wander");
+	lw_json_double(j, f->wander);
 	lw_json_key(j, "late_per_hour");
 	lw_json_double(j, f->late_per_hour);
 	lw_json_key(j, "plateau_p");

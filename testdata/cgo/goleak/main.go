@@ -20,17 +20,21 @@ __attribute__((noinline)) void *leaky_alloc(size_t n)
 	return p;
 }
 
+static void *volatile sink; // keeps gcc from folding malloc+free away
+
 __attribute__((noinline)) void balanced(size_t n)
 {
 	void *p = malloc(n);
 	memset(p, 0x33, n);
-	free(p);
+	sink = p;
+	free(sink);
 }
 */
 import "C"
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -70,17 +74,44 @@ func waitFor(path string) {
 	}
 }
 
-// serve: each request hashes a buffer and makes three C allocations, two of
-// them freed again.
+type order struct {
+	ID       int               `json:"id"`
+	Customer string            `json:"customer"`
+	Items    []item            `json:"items"`
+	Tags     map[string]string `json:"tags"`
+}
+
+type item struct {
+	SKU   string  `json:"sku"`
+	Qty   int     `json:"qty"`
+	Price float64 `json:"price"`
+}
+
+// serve: a request decodes a JSON order, prices it, encodes the answer,
+// checksums a 16 KiB body, and makes three C allocations (two C calls, one
+// C.free), as a service wrapping a C library might.
 func serve(d time.Duration) {
-	buf := make([]byte, 16<<10)
-	var sum [32]byte
+	o := order{ID: 1, Customer: "customer-0001", Tags: map[string]string{"region": "eu", "tier": "gold"}}
+	for i := 0; i < 12; i++ {
+		o.Items = append(o.Items, item{SKU: fmt.Sprintf("sku-%04d", i), Qty: i + 1, Price: 9.99})
+	}
+	req, _ := json.Marshal(o)
+	body := make([]byte, 16<<10)
 	n := 0
 	start := time.Now()
 	for time.Since(start) < d {
 		for i := 0; i < 100; i++ {
-			sum = sha256.Sum256(buf)
-			buf[n%len(buf)] = sum[0]
+			var in order
+			if err := json.Unmarshal(req, &in); err != nil {
+				panic(err)
+			}
+			total := 0.0
+			for _, it := range in.Items {
+				total += float64(it.Qty) * it.Price
+			}
+			out, _ := json.Marshal(map[string]interface{}{"id": in.ID, "total": total})
+			sum := sha256.Sum256(body)
+			body[n%len(body)] = sum[0] ^ out[0]
 			p := C.leaky_alloc(64)
 			C.balanced(128)
 			C.free(p)

@@ -231,8 +231,8 @@ func cachePlateau() {
 	r := rand.New(rand.NewSource(11))
 	next := 0
 	every(10*time.Millisecond, func() {
-		if len(cache) < capacity {
-			for i := 0; i < 10; i++ {
+		if len(cache) < capacity { // fills in about 6 s, half the recording
+			for i := 0; i < 5; i++ {
 				cacheFill(next)
 				next++
 			}
