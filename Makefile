@@ -43,7 +43,7 @@ endif
 # Keep intermediate objects (unit tests, fuzz replays) between runs.
 .SECONDARY:
 .SUFFIXES:
-.PHONY: all check fuzz install clean demo bench
+.PHONY: all check fuzz install clean demo demo-live bench
 
 COMMON_LIBS := -lprotobuf-c -lcsv -lz -lm
 LIBS_pprof-fetch := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lcurl) -lpthread
@@ -160,6 +160,11 @@ bench: all
 
 demo: all
 	@LW_BUILD=$(abspath $(BUILD)) sh scripts/demo
+
+# The live demo: builds testdata/demo (needs Go), watches it for a minute
+# (cgo-trace too when root), prints the report.
+demo-live: all
+	@LW_BUILD=$(abspath $(BUILD)) sh scripts/leakwatch --demo goroutine,ticker,subslice,map,cgo
 
 # --- install ---
 MANPAGES := $(wildcard tools/*/*.1)

@@ -235,8 +235,8 @@ static __always_inline __u64 capture_stack(struct pt_regs *ctx, __u32 kind)
 {
 	__u32 zero = 0, i;
 	struct ct_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
-	struct ct_stack *st;
-	__u64 sp, bp, entry_bp, pc = 0, h, id;
+	struct ct_stack *st, *old;
+	__u64 sp, bp, pc = 0, h, id;
 	int tail = 0;
 
 	if (!s)
@@ -247,7 +247,6 @@ static __always_inline __u64 capture_stack(struct pt_regs *ctx, __u32 kind)
 
 	sp = PT_REGS_SP(ctx);
 	bp = PT_REGS_FP(ctx);
-	entry_bp = bp;
 	if (bpf_probe_read_user(&pc, sizeof(pc), (void *)sp) || !pc) {
 		st->flags |= CT_STACK_PARTIAL;
 		goto store;
@@ -270,7 +269,7 @@ static __always_inline __u64 capture_stack(struct pt_regs *ctx, __u32 kind)
 		}
 		if (r->kind == CT_RULE_STOP)
 			break;
-		if (r->kind == CT_RULE_TAIL || (r->fp_std && bp == entry_bp)) {
+		if (r->kind == CT_RULE_TAIL || r->fp_std) {
 			tail = 1;
 			break;
 		}
@@ -304,11 +303,15 @@ store:
 	id = h & ~CT_PENDING_BIT;
 	if (!id)
 		id = 1;
-	if (!bpf_map_lookup_elem(&stacks, &id)) {
+	old = bpf_map_lookup_elem(&stacks, &id);
+	if (!old) {
 		long err = bpf_map_update_elem(&stacks, &id, st, BPF_NOEXIST);
 
 		if (err && err != -EEXIST)
 			count(CT_C_DROP_STACK_FULL);
+	} else if (old->n != st->n || old->pc[0] != st->pc[0] ||
+		   old->pc[(st->n - 1) & (CT_MAX_FRAMES - 1)] != st->pc[(st->n - 1) & (CT_MAX_FRAMES - 1)]) {
+		count(CT_C_STACK_COLLISION);
 	}
 	return id;
 }

@@ -16,7 +16,7 @@
 #endif
 
 #define CT_MAX_FRAMES 64	  /* frames kept per stack (root side truncated) */
-#define CT_MAX_UNWIND 32	  /* frames the CFI loop may step before giving up */
+#define CT_MAX_UNWIND 64	  /* frames the CFI loop may step before giving up */
 #define CT_SLICE_BYTES 16384	  /* stack bytes copied for user-space unwinding */
 #define CT_PENDING_BIT (1ULL << 63)
 
@@ -136,6 +136,8 @@ enum ct_counter {
 	CT_C_NO_THREAD,	      /* no per-thread state could be created */
 	CT_C_ADDR_REUSED,     /* address returned again without a free seen */
 	CT_C_MUNMAP_UNKNOWN,  /* munmap of an untracked address */
+	CT_C_STACK_COLLISION, /* a stack id already naming another stack (checked
+			       * on its length and end frames) */
 	CT_NCOUNTERS,
 };
 

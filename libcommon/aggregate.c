@@ -317,6 +317,10 @@ struct actx {
 			    * when ids are dense */
 	size_t pmask;
 	uint64_t max_id;
+	/* when p->locations[i] == lbase + i for all i (the reader allocates
+	 * them so): index by address, without reading the location */
+	const struct lw_location *lbase;
+	size_t n_lbase;
 	uint8_t *sample_ok;
 
 	/* Hot data of the per-sample walk, in arrays of their own: every
@@ -437,6 +441,9 @@ static int loc_matches(const struct lw_location *loc, const regex_t *re)
 
 static inline int64_t loc_index(const struct actx *c, const struct lw_location *l)
 {
+	uintptr_t off = (uintptr_t)l - (uintptr_t)c->lbase;
+	if (off < c->n_lbase * sizeof(*l) && off % sizeof(*l) == 0)
+		return (int64_t)(off / sizeof(*l));
 	/* dense ids (every Go profile): one array read */
 	if (c->by_id) {
 		uint64_t id = l->id;
@@ -518,6 +525,15 @@ static int actx_init(struct actx *c, const struct lw_profile *p, int si, enum lw
 			c->ptab[k].l = l;
 			c->ptab[k].idx = (uint32_t)i;
 		}
+	}
+
+	size_t n_contig = 0;
+	while (n_contig < nl && (uintptr_t)p->locations[n_contig] ==
+					(uintptr_t)p->locations[0] + n_contig * sizeof(struct lw_location))
+		n_contig++;
+	if (nl && n_contig == nl) {
+		c->lbase = p->locations[0];
+		c->n_lbase = nl;
 	}
 
 	/* nodes of every (location, line) */

@@ -22,6 +22,11 @@ void *lw_arena_alloc(struct lw_arena *a, size_t size); /* zeroed; NULL on OOM */
 void lw_arena_reset(struct lw_arena *a);
 void *lw_arena_grow(struct lw_arena *a, void *ptr, size_t old_size, size_t new_size);
 
+/* malloc for a big buffer written once from start to end (an inflated
+ * profile): from 4 MiB on, aligned and advised for transparent huge pages,
+ * which spares most of its page faults. Release with free(). */
+void *lw_alloc_huge(size_t size);
+
 /* Open-addressing map from non-zero uint64 keys (ids or pointers) to
  * uintptr_t values. */
 struct lw_u64map {

@@ -1,11 +1,19 @@
 /* pprof_read.c: lw_profile_read_file / lw_profile_read_mem (pprof_io.h).
  *
  * Pipeline, as pprof's profile.ParseData: gzip sniff and inflate (members
- * joined, size capped), empty input refused, a cheap top-level wire walk
- * (concatenated profiles, truncation), protobuf-c unpack into a scratch
- * arena, then validation and conversion into the model in one pass (every
- * string index, id and reference is checked before use). When the input is
- * not a valid protobuf profile, Go's legacy text formats are tried.
+ * joined, size capped, the compressed bytes freed once inflated), empty
+ * input refused, a cheap top-level wire walk (concatenated profiles,
+ * truncation), protobuf-c unpack into a scratch arena, then validation and
+ * conversion into the model in one pass (every string index, id and
+ * reference is checked before use). When the input is not a valid protobuf
+ * profile, Go's legacy text formats are tried.
+ *
+ * Memory: samples are most of a big profile, and protobuf-c's unpacked
+ * samples take as much room as the model's. decode_lean therefore unpacks
+ * them one at a time (see there), so that the peak is about the inflated
+ * input plus the model; it gives up silently on anything unusual and the
+ * whole-message path (decode_proto) then reads the input, or words the
+ * error, exactly as before.
  */
 #include <zlib.h>
 
@@ -42,17 +50,21 @@ static int gunzip(const uint8_t *in, size_t in_len, const char *name, uint8_t **
 		  size_t *out_len, struct lw_error *err)
 {
 	size_t cap = in_len < ((size_t)1 << 26) ? in_len * 4 + 4096 : in_len;
-	if (in_len >= 18) { /* ISIZE of the last member is a good first guess */
+	if (in_len >= 18) {
+		/* ISIZE of the last member: the exact size of a single-member
+		 * file (Go writes one), so the buffer is right the first time.
+		 * Deflate expands at most ~1032:1 and compresses a profile
+		 * little; a claim outside that is a lie or a multi-member file,
+		 * and the buffer grows as needed then. */
 		const uint8_t *t = in + in_len - 4;
 		size_t isize = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 |
 			       (size_t)t[3] << 24;
-		/* deflate expands at most ~1032:1, so a larger claim is a lie */
-		if (isize > cap && isize <= LW_MAX_PROFILE_BYTES && isize / 1100 <= in_len)
+		if (isize >= in_len / 2 && isize <= LW_MAX_PROFILE_BYTES && isize / 1100 <= in_len)
 			cap = isize + 1;
 	}
 	if (cap > LW_MAX_PROFILE_BYTES + 1)
 		cap = LW_MAX_PROFILE_BYTES + 1;
-	uint8_t *buf = malloc(cap);
+	uint8_t *buf = lw_alloc_huge(cap);
 	if (!buf) {
 		lw_pprof_fail(err, name, "out of memory");
 		return -1;
@@ -595,33 +607,37 @@ static struct lw_profile *decode_lean(const uint8_t *buf, size_t len, const char
 {
 	const uint8_t *p = buf, *end = buf + len, *run = NULL;
 	struct lw_pb_field f;
-	size_t n_samples = 0, rest = 0;
+	size_t n_samples = 0;
 	int r;
-	while ((r = lw_pb_next_field(&p, end, &f)) == 1) {
-		if (f.number != 2)
-			rest += (size_t)(f.end - f.start);
-		else if (f.wire_type == 2)
-			n_samples++;
-		else
-			return NULL;
-	}
-	if (r < 0)
-		return NULL;
-	/* The other fields, in their order, copied run by run. */
-	uint8_t *side = malloc(rest ? rest : 1), *o = side;
+	/* The other fields, in their order, copied run by run. Sized for the
+	 * worst case: only the pages written become resident. */
+	uint8_t *side = malloc(len), *o = side;
 	if (!side)
 		return NULL;
-	for (p = buf; lw_pb_next_field(&p, end, &f) == 1;) {
-		if (f.number != 2 && !run)
-			run = f.start;
-		if (f.number == 2 && run) {
+	while ((r = lw_pb_next_field(&p, end, &f)) == 1) {
+		if (f.number != 2) {
+			if (!run)
+				run = f.start;
+			continue;
+		}
+		if (f.wire_type != 2)
+			break;
+		n_samples++;
+		if (run) {
 			memcpy(o, run, (size_t)(f.start - run));
 			o += f.start - run;
 			run = NULL;
 		}
 	}
-	if (run)
+	if (r != 0) {
+		free(side);
+		return NULL;
+	}
+	if (run) {
 		memcpy(o, run, (size_t)(end - run));
+		o += end - run;
+	}
+	size_t rest = (size_t)(o - side);
 
 	struct lw_arena *scratch = lw_arena_new();
 	if (!scratch) {
@@ -640,7 +656,11 @@ static struct lw_profile *decode_lean(const uint8_t *buf, size_t len, const char
 	c.p->source = LW_SRC_PROTO;
 	int rc = conv_head(&c);
 	c.m = NULL;
-	lw_arena_reset(scratch); /* m is gone: the arena now serves the samples */
+	/* m goes; a fresh arena (small: one Sample at a time) for the samples */
+	lw_arena_free(scratch);
+	if (!(scratch = lw_arena_new()))
+		rc = -1;
+	alloc.allocator_data = scratch;
 	struct lw_profile *P = c.p;
 	if (rc == 0 && n_samples) {
 		if (P->n_sample_types == 0)

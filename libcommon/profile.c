@@ -4,8 +4,8 @@
  * Everything of a profile lives in its arena, including the growable arrays
  * (grown by doubling, in place when possible), so lw_profile_free() is one
  * walk over a few large chunks and no caller ever frees a part. Chunks come
- * from calloc and the bump pointer never moves back, so arena memory is
- * always zeroed.
+ * from calloc or fresh anonymous mappings and the bump pointer never moves
+ * back (lw_arena_reset re-zeroes), so arena memory is always zeroed.
  */
 #include <sys/mman.h>
 
@@ -39,10 +39,12 @@ struct lw_arena {
 #define ARENA_ALIGN 16
 #define ARENA_FIRST_CHUNK ((size_t)16 << 10)
 #define ARENA_MAX_CHUNK ((size_t)4 << 20)
-/* Chunks of at least this size are mapped on their own, aligned to it and
- * marked for transparent huge pages: a big profile's model is written once
- * into fresh memory, and 2 MiB pages spare most of its page faults (a
- * quarter of the reader's time with 4 KiB pages). */
+/* Bump chunks of this size and more (a big profile's; small ones never get
+ * there) are mapped on their own, aligned and marked for transparent huge
+ * pages: the model is written once into fresh memory, and 2 MiB pages spare
+ * most of its page faults (a tenth of the reader's time with 4 KiB pages).
+ * Only bump chunks, which fill up, are mapped so: at most the current one's
+ * tail is resident in vain. */
 #define ARENA_HUGE ((size_t)2 << 20)
 
 static size_t align_up(size_t n)
@@ -50,16 +52,16 @@ static size_t align_up(size_t n)
 	return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 }
 
-static struct lw_chunk *chunk_map(size_t size)
+/* A chunk of len bytes in all (a multiple of ARENA_HUGE), header included. */
+static struct lw_chunk *chunk_map(size_t len)
 {
-	size_t len = (sizeof(struct lw_chunk) + size + ARENA_HUGE - 1) & ~(ARENA_HUGE - 1);
 	char *m = mmap(NULL, len + ARENA_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		       -1, 0);
 	if (m == MAP_FAILED) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	/* trim to an aligned [start, start + len) */
+	/* keep the aligned [start, start + len) */
 	char *start = (char *)(((uintptr_t)m + ARENA_HUGE - 1) & ~(uintptr_t)(ARENA_HUGE - 1));
 	if (start > m)
 		munmap(m, (size_t)(start - m));
@@ -74,13 +76,15 @@ static struct lw_chunk *chunk_map(size_t size)
 	return c;
 }
 
-static struct lw_chunk *chunk_new(size_t size)
+/* A chunk with size usable bytes; bump chunks (bump != 0) of ARENA_HUGE
+ * and more are mapped whole, header included. */
+static struct lw_chunk *chunk_new(size_t size, int bump)
 {
 	if (size > SIZE_MAX / 2) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (size + sizeof(struct lw_chunk) >= ARENA_HUGE)
+	if (bump && size >= ARENA_HUGE)
 		return chunk_map(size);
 	struct lw_chunk *c = calloc(1, sizeof(*c) + size);
 	if (!c)
@@ -103,7 +107,7 @@ struct lw_arena *lw_arena_new(void)
 	if (!a)
 		return NULL;
 	a->next_chunk = ARENA_FIRST_CHUNK;
-	a->head = chunk_new(a->next_chunk);
+	a->head = chunk_new(a->next_chunk, 1);
 	if (!a->head) {
 		free(a);
 		return NULL;
@@ -122,6 +126,20 @@ void lw_arena_free(struct lw_arena *a)
 		c = n;
 	}
 	free(a);
+}
+
+void *lw_alloc_huge(size_t size)
+{
+	if (size < 2 * ARENA_HUGE || size > SIZE_MAX - ARENA_HUGE)
+		return malloc(size ? size : 1);
+	size_t len = (size + ARENA_HUGE - 1) & ~(ARENA_HUGE - 1);
+	void *p = NULL;
+	if (posix_memalign(&p, ARENA_HUGE, len))
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, len, MADV_HUGEPAGE);
+#endif
+	return p;
 }
 
 void lw_arena_reset(struct lw_arena *a)
@@ -155,7 +173,7 @@ void *lw_arena_alloc(struct lw_arena *a, size_t size)
 	if (size > a->next_chunk / 4) {
 		/* Big block: its own chunk, linked behind the current one so the
 		 * current chunk keeps serving small allocations. */
-		struct lw_chunk *c = chunk_new(size);
+		struct lw_chunk *c = chunk_new(size, 0);
 		if (!c)
 			return NULL;
 		c->used = size;
@@ -165,7 +183,7 @@ void *lw_arena_alloc(struct lw_arena *a, size_t size)
 	}
 	if (a->next_chunk < ARENA_MAX_CHUNK)
 		a->next_chunk *= 2;
-	struct lw_chunk *c = chunk_new(a->next_chunk);
+	struct lw_chunk *c = chunk_new(a->next_chunk, 1);
 	if (!c)
 		return NULL;
 	c->next = h;

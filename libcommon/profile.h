@@ -165,12 +165,20 @@ struct lw_mapping *lw_profile_add_mapping(struct lw_profile *p, const struct lw_
 struct lw_location *lw_profile_add_location(struct lw_profile *p, uint64_t id,
 					    struct lw_mapping *m, uint64_t address,
 					    const struct lw_line *lines, size_t n_lines);
-/* values must have n_sample_types entries (add sample types first). */
+/* values must have n_sample_types entries (add sample types first).
+ * The returned pointer is &p->samples[n_samples - 1]: p->samples grows by
+ * reallocation, so a later lw_profile_add_sample (or any code that grows
+ * p->samples) may move the array and leave earlier returned pointers, and
+ * any other pointer into p->samples, dangling. Keep indexes, not pointers,
+ * across adds. (Locations, functions and mappings do not move: their
+ * arrays hold pointers.) */
 struct lw_sample *lw_profile_add_sample(struct lw_profile *p, struct lw_location *const *locs,
 					size_t n_locs, const int64_t *values,
 					const struct lw_label *labels, size_t n_labels);
 int lw_profile_add_memstat(struct lw_profile *p, const char *name, double value);
-struct lw_goroutine *lw_profile_add_goroutine(struct lw_profile *p); /* zeroed, strings "" */
+/* Zeroed, strings "". Like lw_profile_add_sample, returns a pointer into
+ * p->goroutines that a later add may move. */
+struct lw_goroutine *lw_profile_add_goroutine(struct lw_profile *p);
 
 /* Lookups: NULL when absent. */
 const struct lw_memstat *lw_profile_memstat(const struct lw_profile *p, const char *name);

@@ -10,34 +10,32 @@
  * lw_trend_analyze() then fits every series and gives verdicts.
  *
  * How the verdict accounts for Go's heap sampling: a heap profile's period
- * (512 KiB by default) is the size of one sampling step: a flat working set
+ * (512 KiB by default) is the size of one sampling step. A flat working set
  * jumps by a few steps between snapshots, a slow leak rises by whole steps
- * at random moments, and a bounded cache grows during warm-up, then stops.
- * So a series leaks only if (1) the Mann-Kendall test says it rises, at a
- * false-discovery rate of alpha across all series of the set (Benjamini-
- * Hochberg), (2) the Theil-Sen interval excludes zero, (3) its Theil-Sen
- * growth over the window is more than noise_steps sampling steps, more
- * than noise_sigmas robust standard deviations (1.4826 MAD) of the
- * residuals around the Theil-Sen line (a big churning working set scatters
- * by many steps), and, when the heap profile's cumulative allocations show
- * that the key's live set was replaced during the recording, more than
- * noise_sigmas times the sampling noise of its size, sqrt(size x step): a
- * cache with slow turnover is re-sampled bit by bit and its sampled size
- * wanders for minutes,
- * (4) it is not a plateau, and (5) its rate is at least min_rate (else
- * "growing").
- * Plateau, for a sampled series (known step): for some tail of the window
- * (the last third, half or two thirds), the tail rose (less its wander)
- * at most plateau_ratio as fast as the head before it, and so few of the
- * steps gained in head and
- * tail fell in the tail that a constant rate would do that with probability
- * below plateau_alpha (binomial, Bonferroni over the three tails): a slow
- * leak that merely paused between two sampled objects is not a plateau.
- * For exact series (memstats, CSV): for some tail, the upper end of the
- * Theil-Sen interval of its slope is at most plateau_ratio times the head's
- * slope.
- * Ties from repeated snapshots (taken before the next GC) are handled by the
- * tests' tie corrections; the GC sawtooth of memstats is outvoted by
+ * at random moments, a cache whose entries are replaced is sampled afresh
+ * bit by bit so its sampled size wanders for minutes, and a bounded cache
+ * grows during warm-up, then stops. So a series leaks only if
+ *  (1) the Mann-Kendall test says it rises, at a false-discovery rate of
+ *      alpha across all series of the set (Benjamini-Hochberg q-values);
+ *  (2) the Theil-Sen interval of its slope excludes zero;
+ *  (3) its Theil-Sen growth over the window exceeds the noise floor: the
+ *      largest of noise_steps sampling steps, noise_sigmas robust standard
+ *      deviations (1.4826 MAD) of the residuals around the Theil-Sen line,
+ *      and, when the profile's cumulative allocations show that the key's
+ *      live set was replaced during the recording, noise_sigmas times the
+ *      sampling noise of its size, sqrt(size x step) ("wander");
+ *  (4) it is not a plateau; and
+ *  (5) its rate is at least min_rate (else the verdict is "growing").
+ * Plateau: for some tail of the window (its last third, half or two
+ * thirds), the tail rose (less its wander) at most plateau_ratio as fast as
+ * the head before it, and, for a sampled series, so few of the steps gained
+ * in head and tail fell in the tail that a constant rate would do that with
+ * probability below plateau_alpha (binomial, Bonferroni over the three
+ * tails): a slow leak that merely paused between two sampled objects is not
+ * a plateau. For exact series (memstats, CSV) the upper end of the tail's
+ * Theil-Sen interval must instead be at most plateau_ratio times the head's
+ * slope. Ties from repeated snapshots (taken before the next GC) are handled
+ * by the tests' tie corrections; the GC sawtooth of memstats is outvoted by
  * Theil-Sen's median and the rank-based test.
  *
  * Errors: functions returning int give 0 or -1 with a one-line message

@@ -57,7 +57,7 @@ sel map && run map map 300 500ms 18s "--no-cgo-trace" \
 sel cgo && run cgo cgo 60 500ms 18s "" \
 	"# the demo's cgo leak traced by cgo-trace: C buffers never freed, C.CString never freed${nl}top main.renderNative cgo-leak${nl}c leaky_c_alloc${nl}leak main.registerName cgo-leak${nl}"
 sel cgo-untraced && run cgo-untraced cgo 300 500ms 18s "--no-cgo-trace" \
-	"# the demo's cgo leak without cgo-trace: RSS grows, Go's own figures do not${nl}top (unexplained RSS) unexplained-rss${nl}"
+	"# the demo's cgo leak without cgo-trace: RSS grows, Go's own figures do not${nl}top (unexplained) unexplained-rss${nl}"
 sel steady && run steady steady 100 500ms 18s "--no-cgo-trace" \
 	"# the demo's steady mode: heavy churn over a fixed working set, no leak${nl}"
 du -sk "$out" | awk '{ print "total " $1 " KiB" }'

@@ -93,6 +93,15 @@ NOIPA void *t_deep(int depth, size_t n)
 	sink = p;
 	return p;
 }
+/* inlined into its caller: the location's lines are t_inlined, then
+ * t_inline_caller */
+static inline __attribute__((always_inline)) void *t_inlined(size_t n)
+{
+	void *p = malloc(n);
+	sink = p;
+	return p;
+}
+NOIPA void *t_inline_caller(size_t n) { void *p = t_inlined(n); sink = p; return p; }
 NOIPA void *t_thread_malloc(size_t n) { void *p = malloc(n); sink = p; return p; }
 NOIPA void *t_mmap(size_t n)
 {
@@ -109,7 +118,7 @@ NOIPA static void chain_2(int what, int i);
 NOIPA static void chain_1(int what, int i) { chain_2(what, i); sink = &keep[0]; }
 
 enum { W_MALLOC, W_CALLOC, W_REALLOC, W_REALLOCARRAY, W_POSIX_MEMALIGN, W_ALIGNED_ALLOC,
-       W_MEMALIGN, W_VALLOC, W_PVALLOC, W_STRDUP, W_ASPRINTF, W_DEEP, W_N };
+       W_MEMALIGN, W_VALLOC, W_PVALLOC, W_STRDUP, W_ASPRINTF, W_DEEP, W_INLINE, W_N };
 
 NOIPA static void chain_2(int what, int i)
 {
@@ -140,6 +149,7 @@ NOIPA static void chain_2(int what, int i)
 		break;
 	}
 	case W_DEEP: p = t_deep(30, 777); alloc_(T("t_deep", 1), 777); break;
+	case W_INLINE: p = t_inline_caller(555); alloc_(T("t_inlined", 1), 555); break;
 	}
 	keep[nkeep++] = p;
 }
@@ -150,13 +160,15 @@ static const int counts[W_N][2] = {
 	[W_REALLOCARRAY] = { 25, 5 }, [W_POSIX_MEMALIGN] = { 20, 5 }, [W_ALIGNED_ALLOC] = { 15, 3 },
 	[W_MEMALIGN] = { 12, 2 }, [W_VALLOC] = { 6, 1 }, [W_PVALLOC] = { 4, 1 },
 	[W_STRDUP] = { 30, 10 }, [W_ASPRINTF] = { 20, 4 }, [W_DEEP] = { 8, 3 },
+	[W_INLINE] = { 7, 2 },
 };
 
 static const char *names[W_N] = {
 	"t_malloc", "t_calloc", "t_realloc", "t_reallocarray", "t_posix_memalign",
 	"t_aligned_alloc", "t_memalign", "t_valloc", "t_pvalloc", "t_strdup", "t_asprintf", "t_deep",
+	"t_inlined",
 };
-static const long sizes[W_N] = { 48, 330, 200, 63, 100, 96, 256, 1000, 5000, 24, -1, 777 };
+static const long sizes[W_N] = { 48, 330, 200, 63, 100, 96, 256, 1000, 5000, 24, -1, 777, 555 };
 
 static void *thread_main(void *arg)
 {

@@ -775,6 +775,129 @@ static void test_spec_cases(void)
 	lw_profile_free(p);
 }
 
+/* Samples interleaved with the other top-level fields in several runs (the
+ * reader unpacks samples apart from the rest, then must keep their order),
+ * and a failing sample that the whole-message path must word as pprof. */
+static void test_sample_runs(void)
+{
+	struct pb b = { .n = 0 }, m, t, l;
+	struct lw_error err;
+	pb_str(&b, "");
+	for (int i = 0; i < 3; i++) {
+		m.n = 0;
+		pb_int(&m, 1, 1);
+		pb_int(&m, 2, 100 + (uint64_t)i);
+		if (i == 1) { /* a numeric label */
+			l.n = 0;
+			pb_int(&l, 1, 4);
+			pb_int(&l, 3, 77);
+			pb_int(&l, 4, 2);
+			pb_msg(&m, 3, &l);
+		}
+		pb_msg(&b, 2, &m);
+		if (i == 0) {
+			t.n = 0;
+			pb_int(&t, 1, 1);
+			pb_int(&t, 2, 2);
+			pb_msg(&b, 1, &t);
+			pb_str(&b, "objects");
+		} else if (i == 1) {
+			pb_str(&b, "count");
+			m.n = 0;
+			pb_int(&m, 1, 1);
+			t.n = 0;
+			pb_int(&t, 1, 1);
+			pb_int(&t, 2, 7);
+			pb_msg(&m, 4, &t);
+			pb_msg(&b, 4, &m);
+		}
+	}
+	m.n = 0;
+	pb_int(&m, 1, 1);
+	pb_int(&m, 2, 3);
+	pb_msg(&b, 5, &m);
+	pb_str(&b, "main.f");
+	pb_str(&b, "bytes");
+	struct lw_profile *p = lw_profile_read_mem(b.b, b.n, "in.pb", &err);
+	CHECK(p && p->n_samples == 3 && p->samples[0].values[0] == 100 &&
+		      p->samples[1].values[0] == 101 && p->samples[2].values[0] == 102,
+	      "samples between other fields keep their order");
+	CHECK(p && p->samples[1].n_labels == 1 && p->samples[1].labels[0].num == 77 &&
+		      streq(p->samples[1].labels[0].key, "bytes") &&
+		      streq(p->samples[1].labels[0].num_unit, "count") &&
+		      p->samples[0].n_labels == 0 && !p->samples[0].labels,
+	      "labels of interleaved samples");
+	CHECK(p && p->samples[2].n_locs == 1 && p->samples[2].locs[0] == p->locations[0] &&
+		      streq(p->locations[0]->lines[0].fn->name, "main.f") &&
+		      p->locations[0]->lines[0].line == 7,
+	      "interleaved samples reach their location");
+	lw_profile_free(p);
+
+	/* pprof checks every sample's value count before any location: the
+	 * second sample's values are reported, not the first's location */
+	b.n = 0;
+	m.n = 0;
+	pb_int(&m, 1, 5);
+	pb_int(&m, 2, 1);
+	pb_msg(&b, 2, &m);
+	m.n = 0;
+	pb_int(&m, 1, 1);
+	pb_int(&m, 2, 1);
+	pb_int(&m, 2, 2);
+	pb_msg(&b, 2, &m);
+	t.n = 0;
+	pb_int(&t, 1, 1);
+	pb_int(&t, 2, 1);
+	pb_msg(&b, 1, &t);
+	pb_str(&b, "");
+	pb_str(&b, "x");
+	expect_fail(b.b, b.n, "sample 1 has 2 values vs. 1 sample types",
+		    "value counts are checked before locations");
+}
+
+/* A profile big enough for the reader's large-allocation paths (huge-page
+ * arena chunks, the inflated buffer, per-sample blocks across chunks). */
+static void test_big_profile(void)
+{
+	enum { NFN = 3000, NLOC = 6000, NS = 60000, DEPTH = 24 };
+	struct lw_profile *p = lw_profile_new();
+	lw_profile_add_sample_type(p, "alloc_objects", "count");
+	lw_profile_add_sample_type(p, "inuse_space", "bytes");
+	struct lw_function **fns = calloc(NFN, sizeof(*fns));
+	struct lw_location **locs = calloc(NLOC, sizeof(*locs));
+	for (size_t i = 0; i < NFN; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "pkg%zu.(*T).Method%zu", i % 97, i);
+		fns[i] = lw_profile_add_function(p, 0, name, name, "x.go", (int64_t)i);
+	}
+	for (size_t i = 0; i < NLOC; i++) {
+		struct lw_line ln[2] = { { fns[i % NFN], (int64_t)i, 0 },
+					 { fns[(i * 7) % NFN], 3, 1 } };
+		locs[i] = lw_profile_add_location(p, 0, NULL, 0x1000 + i, ln, 1 + (i % 5 == 0));
+	}
+	uint64_t r = 88172645463325252ULL;
+	for (size_t s = 0; s < NS; s++) {
+		struct lw_location *st[DEPTH];
+		size_t n = 1 + s % DEPTH;
+		for (size_t j = 0; j < n; j++) {
+			r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+			st[j] = locs[r % NLOC];
+		}
+		int64_t v[2] = { (int64_t)s, (int64_t)(s * 512) };
+		struct lw_label lb = { .key = "bytes", .str = "", .num = (int64_t)s,
+				       .num_unit = "bytes" };
+		lw_profile_add_sample(p, st, n, v, &lb, s % 3 == 0);
+	}
+	struct lw_profile *q = reencode(p, 1);
+	CHECK_SAME(p, q, "a 60000-sample profile survives encode(gzip) + read");
+	CHECK(q && q->n_samples == NS && q->samples[NS - 1].values[1] == (int64_t)(NS - 1) * 512,
+	      "last sample of a big profile");
+	lw_profile_free(p);
+	lw_profile_free(q);
+	free(fns);
+	free(locs);
+}
+
 static void test_wire_errors(void)
 {
 	struct pb b = { .n = 0 };
@@ -955,6 +1078,8 @@ int main(void)
 	test_builder();
 	test_roundtrip();
 	test_spec_cases();
+	test_sample_runs();
+	test_big_profile();
 	test_wire_errors();
 	test_gzip();
 	test_truncation();

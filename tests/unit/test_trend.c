@@ -225,6 +225,65 @@ static void test_sampling_noise(void)
 	lw_trend_set_free(s);
 }
 
+/* A cache of 3000 entries of 4 KiB that fills for 16 snapshots, then
+ * replaces 10% of its entries per snapshot: each entry is sampled (or not)
+ * when it is allocated, so the sampled size wanders slowly around 12 MB.
+ * With the cumulative allocations given, that is never a leak. */
+static int cache_verdict(int with_alloc)
+{
+	enum { E = 3000, N = 48 };
+	static unsigned char sampled[E];
+	struct lw_trend_set *s = lw_trend_set_new();
+	struct lw_trend_group *g = lw_trend_group_new(s, "", "heap", "bytes", 1);
+	struct lw_trend_opts o;
+	double p = 1 - exp(-4096 / PERIOD), allocated = 0;
+	int filled = 0, i, j, v;
+
+	g->quantum = PERIOD;
+	for (j = 0; j < N; j++) {
+		long pt = lw_trend_add_point(g, (int64_t)j * 15 * 1000000000LL);
+		double live = 0;
+		if (filled < E) {
+			for (i = 0; i < 190 && filled < E; i++, filled++) {
+				sampled[filled] = urand() < p;
+				allocated += 4096;
+			}
+		} else {
+			for (i = 0; i < E / 10; i++) {
+				sampled[(int)(urand() * E)] = urand() < p;
+				allocated += 4096;
+			}
+		}
+		for (i = 0; i < filled; i++)
+			live += sampled[i] ? 4096 / p : 0;
+		lw_trend_set_values(g, (size_t)pt, "cache", floor(live),
+				    with_alloc ? allocated : NAN);
+		/* a key with allocations and nothing in use: total only */
+		lw_trend_set_values(g, (size_t)pt, "gone", 0, with_alloc ? 1e6 * j : NAN);
+	}
+	lw_trend_opts_default(&o);
+	lw_trend_analyze(s, &o);
+	v = (int)lw_trend_find(g, "cache")->fit.verdict;
+	CHECK(lw_trend_find(g, "gone") == NULL, "an all-zero key makes no series");
+	if (with_alloc)
+		CHECK(g->series[0]->alloc_pt0 == 0 && g->series[0]->alloc_pt1 == N - 1 &&
+			      g->series[0]->alloc1 == allocated + 1e6 * (N - 1),
+		      "the total keeps first and last cumulative allocations");
+	lw_trend_set_free(s);
+	return v;
+}
+
+static void test_cache_wander(void)
+{
+	int k, leaks = 0, v;
+	for (k = 0; k < 10; k++) {
+		v = cache_verdict(1);
+		leaks += v == LW_TREND_LEAK || v == LW_TREND_GROWING;
+	}
+	printf("# cache with turnover: %d of 10 runs called a leak\n", leaks);
+	CHECK_EQ_I64(leaks, 0, "a cache whose sampled size wanders is no leak");
+}
+
 static void test_shapes(void)
 {
 	struct lw_trend_set *s = lw_trend_set_new();
@@ -294,6 +353,7 @@ int main(void)
 	test_model();
 	test_warmup_ttl();
 	test_sampling_noise();
+	test_cache_wander();
 	test_shapes();
 	return check_done("test_trend");
 }

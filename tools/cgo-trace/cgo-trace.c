@@ -269,11 +269,10 @@ static void check_kernel(void)
 
 static int verbose_libbpf;
 
+/* libbpf's warnings (the verifier log among them) only with -v. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG || (!verbose_libbpf && level != LIBBPF_WARN))
-		return 0;
-	if (!verbose_libbpf)
+	if (level == LIBBPF_DEBUG || !verbose_libbpf)
 		return 0;
 	return vfprintf(stderr, fmt, ap);
 }
@@ -357,12 +356,13 @@ static void losses_text(struct ctx *c, const uint64_t *k, uint64_t lost_stacks, 
 	snprintf(buf, sz,
 		 "losses: %" PRIu64 " allocations dropped (allocation map full), %" PRIu64
 		 " missing from alloc totals (bucket map full), %" PRIu64
-		 " stacks dropped (stack map full), %" PRIu64 " stacks lost, %" PRIu64
+		 " stacks dropped (stack map full), %" PRIu64 " stack id collisions, %" PRIu64
+		 " outstanding without a stack, %" PRIu64
 		 " stacks cut short (unwind request lost), %" PRIu64 " stacks truncated at %d frames, %" PRIu64
 		 " missed return probes, %" PRIu64 " threads without state, %" PRIu64
 		 " unwind rules dropped (rule map full)",
 		 k[CT_C_DROP_ALLOC_FULL], k[CT_C_DROP_TOTAL_FULL], k[CT_C_DROP_STACK_FULL],
-		 lost_stacks, k[CT_C_STACK_PARTIAL], k[CT_C_STACK_TRUNCATED], CT_MAX_FRAMES,
+		 k[CT_C_STACK_COLLISION], lost_stacks, k[CT_C_STACK_PARTIAL], k[CT_C_STACK_TRUNCATED], CT_MAX_FRAMES,
 		 k[CT_C_MISSED_RETURN], k[CT_C_NO_THREAD], c->unw.rules_full);
 }
 
@@ -560,9 +560,10 @@ int main(int argc, char **argv)
 		char *dir = lw_xstrdup(o.output), *slash = strrchr(dir, '/');
 		if (slash)
 			*(slash == dir ? slash + 1 : slash) = '\0';
-		if (access(slash ? dir : ".", W_OK))
-			lw_die("cannot write '%s': %s", o.output, strerror(errno));
+		int bad = access(slash ? dir : ".", W_OK) ? errno : 0;
 		free(dir);
+		if (bad)
+			lw_die("cannot write '%s': %s", o.output, strerror(bad));
 	}
 
 	/* BPF first: the verifier takes a while, and a COMMAND waits for it

@@ -71,10 +71,8 @@ static const struct ct_stack *resolve(struct ct_heap *h, uint64_t id)
 			/* Kept here for good: the BPF map may drop it now. */
 			bpf_map_delete_elem(h->stacks_fd, &id);
 	}
-	if (!src) {
-		h->lost_stacks++;
+	if (!src)
 		return &h->lost; /* not cached: a late unwind answer may still come */
-	}
 	c = intern(h, src);
 	if (!c || ct_u64map_put(&h->by_id, id, (uintptr_t)c))
 		return NULL;
@@ -188,6 +186,8 @@ static int on_alloc(void *arg, const void *k, const void *v)
 	st = resolve(w->h, a->stack_id);
 	if (!st || !(r = bucket(w->s, st, a->size)))
 		return -ENOMEM;
+	if (st == &w->h->lost)
+		w->h->lost_stacks++;
 	r->inuse_count++;
 	r->inuse_bytes += a->size;
 	return 0;
@@ -215,6 +215,7 @@ int ct_heap_snapshot(struct ct_heap *h, uint64_t min_age_ns, struct ct_snapshot 
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	h->lost_stacks = 0;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	out->ts_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	rc = read_map(h->allocs_fd, sizeof(__u64), sizeof(struct ct_alloc), on_alloc, &w);

@@ -38,7 +38,8 @@ struct ct_heap {
 	struct ct_u64map by_id;	 /* stack id -> canonical stack */
 	struct ct_u64map by_sum; /* content hash -> chain of canonical stacks */
 	struct ct_stack lost;	 /* stands for stacks that could not be found */
-	uint64_t lost_stacks;	 /* ids without a stack (map full, request lost) */
+	uint64_t lost_stacks;	 /* outstanding allocations of the last snapshot
+				  * whose stack is missing (stack map full) */
 };
 
 void ct_heap_init(struct ct_heap *h, int allocs_fd, int totals_fd, int stacks_fd,

@@ -160,6 +160,18 @@ static int dwarf_frames(struct ct_sym *sym, int *cap, struct ct_module *cm, uint
 		dwarf_lineno(dl, &lineno);
 	}
 	nscopes = dwarf_getscopes(cudie, addr - bias, &scopes);
+	if (nscopes > 0) {
+		/* dwarf_getscopes() continues an inlined instance with its
+		 * abstract origin's scopes; the DIE's own parents are the
+		 * functions it was inlined into (as eu-addr2line -i does). */
+		Dwarf_Die inner;
+		Dwarf_Addr b2;
+		Dwarf *dw = dwfl_module_getdwarf(cm->mod, &b2);
+		Dwarf_Off off = dwarf_dieoffset(&scopes[0]);
+		free(scopes);
+		scopes = NULL;
+		nscopes = dw && dwarf_offdie(dw, off, &inner) ? dwarf_getscopes_die(&inner, &scopes) : 0;
+	}
 	Dwarf_Files *files = NULL;
 	dwarf_getsrcfiles(cudie, &files, NULL);
 	for (int i = 0; i < nscopes && !err; i++) {

@@ -125,12 +125,31 @@ static int open_pidfd(pid_t pid)
 #endif
 }
 
+/* The process (thread group) a thread id belongs to, or pid itself. */
+static pid_t tgid_of(pid_t pid)
+{
+	char path[64], line[256];
+	pid_t tgid = pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return pid;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
 int ct_target_attach(struct ct_target *t, pid_t pid, const struct ct_lib_want *want, char *err,
 		     size_t errsz)
 {
 	int r;
 
 	memset(t, 0, sizeof(*t));
+	pid = tgid_of(pid);
 	t->pid = pid;
 	t->pidfd = -1;
 	if (kill(pid, 0) && errno == ESRCH) {

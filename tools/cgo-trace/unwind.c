@@ -204,7 +204,7 @@ int ct_unwind_request(struct ct_unwinder *u, const struct ct_unwind_req *r)
 		}
 		if (rule.kind == CT_RULE_STOP)
 			break;
-		if (rule.kind == CT_RULE_TAIL || (rule.fp_std && bp == entry_bp)) {
+		if (rule.kind == CT_RULE_TAIL || rule.fp_std) {
 			tail = 1;
 			break;
 		}

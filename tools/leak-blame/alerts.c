@@ -1,0 +1,124 @@
+/* alerts.c: the alert document of --alerts, for scripts/notify.
+ *
+ * The same schema trend-fit --alerts writes: {"tool", "service", "alerts":
+ * [...]} with, per alert, a stable id (leak-blame/SERVICE/SOURCE/FUNCTION/
+ * PATTERN, so that notify's deduplication recognises a leak that keeps
+ * firing), what (the function), kind (heap, cgo, goroutine or rss), rule
+ * (the pattern), severity, rate_per_hour in bytes, unit, confidence,
+ * time_to_limit_seconds (null), top_keys, summary and description (the
+ * recommendation), plus leak-blame's own fields (pattern, file, line,
+ * c_function, verdict). One alert per suspect at or above --fail-on; an
+ * empty list when nothing fires, so notify resolves what fired before.
+ */
+#include <math.h>
+
+#include "blame.h"
+#include "json.h"
+
+static void kv_str(struct lw_json *j, const char *k, const char *v)
+{
+	lw_json_key(j, k);
+	if (v && *v)
+		lw_json_string(j, v);
+	else
+		lw_json_null(j);
+}
+
+static void kv_num(struct lw_json *j, const char *k, double v)
+{
+	lw_json_key(j, k);
+	lw_json_double(j, v);
+}
+
+static void alert(struct lw_json *j, const struct lb_target *t, const struct lb_suspect *s)
+{
+	char id[1024], sum[1024], rate[64], loc[512];
+	struct lb_buf d = { 0 };
+	const char *service = *t->service ? t->service : "unknown";
+	size_t i;
+
+	snprintf(id, sizeof(id), "leak-blame/%s/%s/%s/%s", service, s->source, s->function,
+		 lb_pattern_name(s->pattern));
+	lb_loc_str(loc, sizeof(loc), &s->where);
+	snprintf(sum, sizeof(sum), "%s: %s%s%s%s %s, %s", service, s->function, *loc ? " (" : "", loc,
+		 *loc ? ")" : "", lb_pattern_title(s->pattern), lb_suspect_rate_str(rate, sizeof(rate), s));
+	lb_buf_add(&d, s->recommendation);
+	for (i = 0; i < s->n_quotes && i < 2; i++)
+		lb_buf_addf(&d, "\n%s:%lld: %s", lb_basename(s->quotes[i].file),
+			    (long long)s->quotes[i].line, s->quotes[i].text);
+
+	lw_json_begin_object(j);
+	kv_str(j, "id", id);
+	kv_str(j, "tool", "leak-blame");
+	kv_str(j, "service", service);
+	kv_str(j, "what", s->function);
+	kv_str(j, "kind", s->source);
+	kv_str(j, "rule", lb_pattern_name(s->pattern));
+	kv_str(j, "severity", "warning");
+	kv_num(j, "rate_per_hour", s->bytes_per_hour);
+	kv_str(j, "unit", "bytes");
+	kv_num(j, "confidence", s->confidence);
+	lw_json_key(j, "time_to_limit_seconds");
+	lw_json_null(j);
+	lw_json_key(j, "top_keys");
+	lw_json_begin_array(j);
+	lw_json_begin_object(j);
+	kv_str(j, "key", s->function);
+	kv_str(j, "kind", s->source);
+	kv_str(j, "verdict", lw_trend_verdict_name(s->verdict));
+	kv_num(j, "rate_per_hour", s->bytes_per_hour);
+	kv_num(j, "share", s->share);
+	lw_json_end_object(j);
+	for (i = 0; i < s->n_related; i++) {
+		lw_json_begin_object(j);
+		kv_str(j, "key", s->related[i]->name);
+		kv_str(j, "kind", s->related_kind[i]->name);
+		kv_str(j, "verdict", lw_trend_verdict_name(s->related[i]->se->fit.verdict));
+		kv_num(j, "rate_per_hour", s->related[i]->se->fit.ts_per_hour);
+		kv_num(j, "share", s->related[i]->se->fit.share);
+		lw_json_end_object(j);
+	}
+	lw_json_end_array(j);
+	kv_str(j, "summary", sum);
+	{
+		char *desc = lb_buf_take(&d);
+		kv_str(j, "description", desc);
+		free(desc);
+	}
+	kv_str(j, "pattern", lb_pattern_name(s->pattern));
+	kv_str(j, "pattern_confidence", lb_sure_name(s->pattern_sure));
+	kv_str(j, "verdict", lw_trend_verdict_name(s->verdict));
+	kv_str(j, "file", s->where.file);
+	lw_json_key(j, "line");
+	if (s->where.line > 0)
+		lw_json_int(j, s->where.line);
+	else
+		lw_json_null(j);
+	kv_str(j, "c_function", s->c_function);
+	kv_num(j, "goroutines_per_hour", s->goroutines_per_hour);
+	lw_json_end_object(j);
+}
+
+void lb_write_alerts(FILE *f, const struct lb_report *r)
+{
+	struct lw_json j;
+	size_t i, k;
+
+	lw_json_init(&j, f, 1);
+	lw_json_begin_object(&j);
+	kv_str(&j, "tool", "leak-blame");
+	kv_str(&j, "service", r->n_targets == 1 ? r->targets[0]->service : NULL);
+	lw_json_key(&j, "alerts");
+	lw_json_begin_array(&j);
+	for (i = 0; i < r->n_targets; i++) {
+		const struct lb_target *t = r->targets[i];
+		for (k = 0; k < t->n_sus; k++)
+			if (t->sus[k]->verdict >= r->opts->fail_on)
+				alert(&j, t, t->sus[k]);
+	}
+	lw_json_end_array(&j);
+	lw_json_key(&j, "limit_bytes");
+	lw_json_null(&j);
+	lw_json_end_object(&j);
+	lw_json_finish(&j);
+}

@@ -1,0 +1,381 @@
+/* leak-blame: name the code responsible for a memory leak, the kind of
+ * leak and the fix.
+ *
+ * Reads an archive of snapshots (pprof-fetch's layout: heap, goroutine,
+ * goroutine-dump and cgo profiles, memstats.csv), attributes every stack
+ * to the first frame outside the runtime, standard library and C
+ * allocator, fits each blamed function's series over time with trend-fit's
+ * statistics (libcommon/trend.h), and reports the functions that leak,
+ * ranked by bytes per hour, each with its leak pattern, evidence, quoted
+ * source, heaviest stacks and a recommendation; plus the split of RSS into
+ * its parts over time. Text, Markdown, JSON or one self-contained HTML
+ * file; an alert document for scripts/notify. Exit 1 when a suspect is at
+ * or above --fail-on.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <sys/stat.h>
+
+#include "atomicio.h"
+#include "blame.h"
+#include "err.h"
+#include "parse.h"
+
+enum format { F_TEXT, F_MARKDOWN, F_JSON, F_HTML };
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: leak-blame [options] ARCHIVE_DIR\n"
+		"       leak-blame [options] PROFILE...\n"
+		"\n"
+		"Names the code that leaks memory, the kind of leak and the fix, from an archive\n"
+		"of snapshots over time (heap, goroutine, goroutine-dump and cgo profiles and\n"
+		"memstats.csv, as pprof-fetch and cgo-trace write them).\n"
+		"\n"
+		"Blame:\n"
+		"  --source=DIR              look for source files under DIR (repeatable); the\n"
+		"                            blamed lines are quoted and settle the pattern\n"
+		"  --no-profile-paths        do not read source files at the paths the profiles name\n"
+		"  --runtime-prefix=LIST     more function-name prefixes that are runtime or library\n"
+		"                            code, never blamed (comma list, repeatable; 'none' drops\n"
+		"                            the defaults: Go's standard library, the C allocator\n"
+		"                            and cgo glue)\n"
+		"  --blame-skip=REGEX        also pass over frames whose function matches REGEX\n"
+		"                            (POSIX ERE, repeatable), e.g. your own pool helpers\n"
+		"Analysis (as trend-fit):\n"
+		"  --warmup=N|DURATION|auto  leading snapshots to leave out (default auto: 10%%)\n"
+		"  --min-points=N            fewer snapshots after warm-up: too short (default 8)\n"
+		"  --fdr=Q                   false-discovery rate across series (default 0.05)\n"
+		"  --min-rate=RATE           slower byte growth is 'growing' (default 1MiB/h)\n"
+		"  --min-count-rate=RATE     the same for goroutines (default 60/h)\n"
+		"Output:\n"
+		"  --format=text|markdown|json|html  (default text)\n"
+		"  -o, --output=FILE         write the report to FILE (default stdout)\n"
+		"  --alerts=FILE             write an alert document for scripts/notify\n"
+		"  --service=NAME            service name (default: the archive's target name)\n"
+		"  --max-suspects=N          suspects shown per service (default 10)\n"
+		"  --stacks=N                heaviest stacks shown per suspect, 0-3 (default 3)\n"
+		"  --fail-on=leak|growing    exit 1 when a suspect is at least this (default leak)\n"
+		"  -h, --help                this help\n"
+		"      --version             print the version\n"
+		"\n"
+		"Patterns: goroutine-leak, ticker-leak, slice-retention, unbounded-map, cgo-leak,\n"
+		"unexplained-rss, heap-growth (kind not known).\n"
+		"Exit status: 0 no suspect at --fail-on, 1 a suspect, 2 usage or input error.\n");
+}
+
+enum {
+	OPT_SOURCE = 256,
+	OPT_NO_PROFILE_PATHS,
+	OPT_RUNTIME_PREFIX,
+	OPT_BLAME_SKIP,
+	OPT_WARMUP,
+	OPT_MIN_POINTS,
+	OPT_FDR,
+	OPT_MIN_RATE,
+	OPT_MIN_COUNT_RATE,
+	OPT_FORMAT,
+	OPT_ALERTS,
+	OPT_SERVICE,
+	OPT_MAX_SUSPECTS,
+	OPT_STACKS,
+	OPT_FAIL_ON,
+	OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "no-profile-paths", no_argument, NULL, OPT_NO_PROFILE_PATHS },
+	{ "runtime-prefix", required_argument, NULL, OPT_RUNTIME_PREFIX },
+	{ "blame-skip", required_argument, NULL, OPT_BLAME_SKIP },
+	{ "warmup", required_argument, NULL, OPT_WARMUP },
+	{ "min-points", required_argument, NULL, OPT_MIN_POINTS },
+	{ "fdr", required_argument, NULL, OPT_FDR },
+	{ "min-rate", required_argument, NULL, OPT_MIN_RATE },
+	{ "min-count-rate", required_argument, NULL, OPT_MIN_COUNT_RATE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "output", required_argument, NULL, 'o' },
+	{ "alerts", required_argument, NULL, OPT_ALERTS },
+	{ "service", required_argument, NULL, OPT_SERVICE },
+	{ "max-suspects", required_argument, NULL, OPT_MAX_SUSPECTS },
+	{ "stacks", required_argument, NULL, OPT_STACKS },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct main_opts {
+	struct lb_opts o;
+	enum format format;
+	const char *output;
+	const char *alerts;
+};
+
+static double parse_rate(const char *opt, const char *arg)
+{
+	double v;
+	if (lw_parse_rate_per_hour(arg, &v) || v < 0)
+		lw_usage_error("invalid --%s '%s' (want a rate like 10MiB/h or 100/h)", opt, arg);
+	return v;
+}
+
+static void add_prefixes(struct lb_rules *r, const char *arg)
+{
+	char *copy = lw_xstrdup(arg), *save = NULL, *tok;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "none") == 0)
+			lb_rules_clear_prefixes(r);
+		else
+			lb_rules_add_prefix(r, tok);
+	}
+	free(copy);
+}
+
+static void parse_args(int argc, char **argv, struct main_opts *m)
+{
+	struct lb_opts *o = &m->o;
+	int c;
+	int64_t v;
+	double d;
+
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SOURCE:
+			if (!*optarg)
+				lw_usage_error("empty --source");
+			o->source_dirs = lw_xreallocarray(o->source_dirs, o->n_source_dirs + 1,
+							  sizeof(*o->source_dirs));
+			o->source_dirs[o->n_source_dirs++] = optarg;
+			break;
+		case OPT_NO_PROFILE_PATHS:
+			o->profile_paths = 0;
+			break;
+		case OPT_RUNTIME_PREFIX:
+			add_prefixes(&o->rules, optarg);
+			break;
+		case OPT_BLAME_SKIP:
+			if (lb_rules_add_skip(&o->rules, optarg))
+				lw_usage_error("invalid --blame-skip '%s' (not a POSIX extended regex)", optarg);
+			break;
+		case OPT_WARMUP:
+			if (strcmp(optarg, "auto") == 0) {
+				o->trend.warmup = LW_WARMUP_AUTO;
+			} else if (lw_parse_int64(optarg, 0, INT32_MAX, &v) == 0) {
+				o->trend.warmup = LW_WARMUP_POINTS;
+				o->trend.warmup_points = v;
+			} else if (lw_parse_duration(optarg, &v) == 0) {
+				o->trend.warmup = LW_WARMUP_DURATION;
+				o->trend.warmup_nanos = v;
+			} else {
+				lw_usage_error("invalid --warmup '%s' (a count, a duration or auto)", optarg);
+			}
+			break;
+		case OPT_MIN_POINTS:
+			if (lw_parse_int64(optarg, 3, 1000000, &v))
+				lw_usage_error("invalid --min-points '%s' (3 or more)", optarg);
+			o->trend.min_points = (size_t)v;
+			break;
+		case OPT_FDR:
+			if (lw_parse_double(optarg, &d) || !(d > 0 && d < 1))
+				lw_usage_error("invalid --fdr '%s' (want a number between 0 and 1)", optarg);
+			o->trend.alpha = d;
+			break;
+		case OPT_MIN_RATE:
+			o->trend.min_rate_bytes = parse_rate("min-rate", optarg);
+			break;
+		case OPT_MIN_COUNT_RATE:
+			o->trend.min_rate_count = parse_rate("min-count-rate", optarg);
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				m->format = F_TEXT;
+			else if (strcmp(optarg, "markdown") == 0 || strcmp(optarg, "md") == 0)
+				m->format = F_MARKDOWN;
+			else if (strcmp(optarg, "json") == 0)
+				m->format = F_JSON;
+			else if (strcmp(optarg, "html") == 0)
+				m->format = F_HTML;
+			else
+				lw_usage_error("invalid --format '%s' (text, markdown, json or html)", optarg);
+			break;
+		case 'o':
+			if (!*optarg)
+				lw_usage_error("empty --output");
+			m->output = optarg;
+			break;
+		case OPT_ALERTS:
+			if (!*optarg)
+				lw_usage_error("empty --alerts");
+			m->alerts = optarg;
+			break;
+		case OPT_SERVICE:
+			o->service = optarg;
+			break;
+		case OPT_MAX_SUSPECTS:
+			if (lw_parse_int64(optarg, 1, 1000000, &v))
+				lw_usage_error("invalid --max-suspects '%s' (1 or more)", optarg);
+			o->max_suspects = (int)v;
+			break;
+		case OPT_STACKS:
+			if (lw_parse_int64(optarg, 0, 3, &v))
+				lw_usage_error("invalid --stacks '%s' (0 to 3)", optarg);
+			o->n_stacks = (int)v;
+			break;
+		case OPT_FAIL_ON:
+			if (strcmp(optarg, "leak") == 0)
+				o->fail_on = LW_TREND_LEAK;
+			else if (strcmp(optarg, "growing") == 0)
+				o->fail_on = LW_TREND_GROWING;
+			else
+				lw_usage_error("invalid --fail-on '%s' (leak or growing)", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			lw_check_stdout();
+			exit(0);
+		case OPT_VERSION:
+			lw_print_version();
+		case ':':
+			lw_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			lw_usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void render(FILE *f, enum format fmt, const struct lb_report *r)
+{
+	switch (fmt) {
+	case F_TEXT:
+		lb_render_text(f, r);
+		break;
+	case F_MARKDOWN:
+		lb_render_markdown(f, r);
+		break;
+	case F_JSON:
+		lb_render_json(f, r);
+		break;
+	case F_HTML:
+		lb_render_html(f, r);
+		break;
+	}
+}
+
+/* Writes to path atomically ("-": stdout). 0, or -1 after a message. */
+static int write_out(const char *path, void (*fn)(FILE *, enum format, const struct lb_report *),
+		     enum format fmt, const struct lb_report *r)
+{
+	struct lw_atomic a;
+	int rc;
+
+	if (strcmp(path, "-") == 0) {
+		fn(stdout, fmt, r);
+		return 0;
+	}
+	rc = lw_atomic_open(&a, path);
+	if (rc) {
+		lw_warn("cannot write '%s': %s", path, strerror(-rc));
+		return -1;
+	}
+	fn(a.f, fmt, r);
+	if (ferror(a.f)) {
+		lw_atomic_abort(&a);
+		lw_warn("cannot write '%s': write error", path);
+		return -1;
+	}
+	rc = lw_atomic_commit(&a);
+	if (rc) {
+		lw_warn("cannot write '%s': %s", path, strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+static void alerts_fn(FILE *f, enum format fmt, const struct lb_report *r)
+{
+	(void)fmt;
+	lb_write_alerts(f, r);
+}
+
+int main(int argc, char **argv)
+{
+	struct main_opts m;
+	struct lb_report r;
+	struct lw_error err;
+	int rc = LW_EXIT_OK;
+
+	lw_set_progname(argv[0]);
+	memset(&m, 0, sizeof(m));
+	memset(&r, 0, sizeof(r));
+	lb_rules_default(&m.o.rules);
+	lw_trend_opts_default(&m.o.trend);
+	m.o.profile_paths = 1;
+	m.o.max_suspects = 10;
+	m.o.n_stacks = 3;
+	m.o.fail_on = LW_TREND_LEAK;
+	m.o.service = "";
+	m.format = F_TEXT;
+	m.output = "-";
+
+	parse_args(argc, argv, &m);
+	if (optind >= argc)
+		lw_usage_error("no archive or profiles given");
+	if (m.alerts && m.output && strcmp(m.alerts, m.output) == 0 && strcmp(m.alerts, "-") != 0)
+		lw_usage_error("--alerts and --output name the same file");
+	r.archive = argv[optind];
+
+	if (argc - optind == 1 && is_dir(argv[optind])) {
+		if (lb_collect_archive(&r, argv[optind], &m.o, &err)) {
+			lw_warn("%s", err.msg);
+			rc = LW_EXIT_ERROR;
+			goto out;
+		}
+	} else {
+		int i;
+		for (i = optind; i < argc; i++) {
+			if (is_dir(argv[i])) {
+				lw_warn("'%s': a directory among profile files (one ARCHIVE_DIR alone)", argv[i]);
+				rc = LW_EXIT_ERROR;
+				goto out;
+			}
+		}
+		r.files = 1;
+		if (lb_collect_files(&r, argv + optind, (size_t)(argc - optind), &m.o, &err)) {
+			lw_warn("%s", err.msg);
+			rc = LW_EXIT_ERROR;
+			goto out;
+		}
+	}
+	if (lb_analyze(&r, &m.o)) {
+		lw_warn("out of memory");
+		rc = LW_EXIT_ERROR;
+		goto out;
+	}
+	if (m.alerts && write_out(m.alerts, alerts_fn, m.format, &r)) {
+		rc = LW_EXIT_ERROR;
+		goto out;
+	}
+	if (write_out(m.output, render, m.format, &r)) {
+		rc = LW_EXIT_ERROR;
+		goto out;
+	}
+	rc = r.fail ? LW_EXIT_FINDING : LW_EXIT_OK;
+out:
+	lb_report_free(&r);
+	lb_source_free_all();
+	lb_intern_free();
+	lb_rules_free(&m.o.rules);
+	free(m.o.source_dirs);
+	if (rc != LW_EXIT_ERROR)
+		lw_check_stdout();
+	return rc;
+}
