@@ -33,7 +33,11 @@ const volatile __u8 mmap_anon_only = 1;
 #define CT_GAPS 4096
 __u64 gaps[CT_GAPS];
 __u64 req_seq;
+__u32 gen; /* bumped at each exec() of the target */
 
+/* Per-thread state. The stack being unwound lives here too, not in a
+ * per-CPU buffer: uprobe programs run preemptibly, so another thread's
+ * program could reuse a CPU's buffer half-way through. */
 struct ct_thread {
 	__u64 entry_sp;
 	__u64 size;
@@ -45,6 +49,7 @@ struct ct_thread {
 	__u8 sampled;
 	__u8 sample_init;
 	__u8 pad;
+	struct ct_stack st;
 };
 
 struct {
@@ -86,7 +91,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 23);
+	__uint(max_entries, 1 << 25); /* ~4000 requests */
 } requests SEC(".maps");
 
 /* Notices (struct ct_notice): the loader mapped new code (dlopen). */
@@ -96,18 +101,6 @@ struct {
 } notices SEC(".maps");
 
 __u32 stop_on_dl; /* stop the process until user space has seen its new maps */
-
-struct ct_scratch {
-	__u64 fp[CT_MAX_FRAMES];
-	struct ct_stack st;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ct_scratch);
-} scratch SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -166,28 +159,26 @@ static __always_inline void copy_slice(struct ct_unwind_req *r, __u64 sp)
 }
 
 /* The frame-pointer chain from the entry's rbp, like bpf_get_stack() but
- * without the perf callchain machinery, which costs several times more;
- * only unwind requests need it. */
-static __always_inline __u32 get_fp_stack(struct pt_regs *ctx, struct ct_scratch *s)
+ * without the perf callchain machinery, which costs several times more. */
+static __always_inline void get_fp_stack(struct pt_regs *ctx, struct ct_unwind_req *r)
 {
 	__u64 bp = PT_REGS_FP(ctx);
-	__u32 n = 1, i;
+	__u32 i;
 
-	s->fp[0] = PT_REGS_IP(ctx);
+	r->fp[0] = PT_REGS_IP(ctx);
+	r->n_fp = 1;
 	for (i = 1; i < CT_MAX_FRAMES; i++) {
 		__u64 rec[2];
 
 		if (!bp || bpf_probe_read_user(rec, sizeof(rec), (void *)bp) || !rec[1])
 			break;
-		s->fp[i & (CT_MAX_FRAMES - 1)] = rec[1];
-		n = i + 1;
+		r->fp[i & (CT_MAX_FRAMES - 1)] = rec[1];
+		r->n_fp = i + 1;
 		bp = rec[0];
 	}
-	return n;
 }
 
-static __always_inline __u64 send_request(struct pt_regs *ctx, struct ct_scratch *s, __u32 n_fp,
-					  __u32 kind)
+static __always_inline __u64 send_request(struct pt_regs *ctx, __u32 kind)
 {
 	struct ct_unwind_req *r = bpf_ringbuf_reserve(&requests, sizeof(*r), 0);
 	__u64 id;
@@ -198,15 +189,18 @@ static __always_inline __u64 send_request(struct pt_regs *ctx, struct ct_scratch
 	}
 	id = CT_PENDING_BIT | __sync_fetch_and_add(&req_seq, 1);
 	r->pending_id = id;
+	r->gen = gen;
+	r->pad = 0;
 	r->ip = PT_REGS_IP(ctx);
 	r->sp = PT_REGS_SP(ctx);
 	r->bp = PT_REGS_FP(ctx);
 	r->tid = (__u32)bpf_get_current_pid_tgid();
 	r->kind = kind;
-	r->n_fp = n_fp;
-	bpf_probe_read_kernel(r->fp, sizeof(r->fp), s->fp);
+	get_fp_stack(ctx, r);
 	copy_slice(r, r->sp);
-	bpf_ringbuf_submit(r, 0);
+	/* Wake user space now: until it answers, every allocation from this
+	 * site sends another request. */
+	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
 	count(CT_C_UNWIND_REQ);
 	return id;
 }
@@ -231,17 +225,13 @@ static __always_inline void fp_tail(struct ct_stack *st, __u64 bp)
 }
 
 /* Unwinds the user stack at the allocator's entry; returns its stack id. */
-static __always_inline __u64 capture_stack(struct pt_regs *ctx, __u32 kind)
+static __always_inline __u64 capture_stack(struct pt_regs *ctx, struct ct_thread *t, __u32 kind)
 {
-	__u32 zero = 0, i;
-	struct ct_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
-	struct ct_stack *st, *old;
+	struct ct_stack *st = &t->st, *old;
 	__u64 sp, bp, pc = 0, h, id;
+	__u32 i, g = gen;
 	int tail = 0;
 
-	if (!s)
-		return 0;
-	st = &s->st;
 	st->n = 0;
 	st->flags = 0;
 
@@ -255,11 +245,12 @@ static __always_inline __u64 capture_stack(struct pt_regs *ctx, __u32 kind)
 	push_pc(st, pc);
 
 	for (i = 0; i < CT_MAX_UNWIND; i++) {
-		struct ct_rule *r = bpf_map_lookup_elem(&rules, &pc);
+		__u64 key = ct_rule_key(pc, g);
+		struct ct_rule *r = bpf_map_lookup_elem(&rules, &key);
 		__u64 cfa;
 
 		if (!r) {
-			id = send_request(ctx, s, get_fp_stack(ctx, s), kind);
+			id = send_request(ctx, kind);
 			if (id)
 				return id;
 			st->flags |= CT_STACK_PARTIAL;
@@ -293,7 +284,7 @@ static __always_inline __u64 capture_stack(struct pt_regs *ctx, __u32 kind)
 store:
 	if (st->flags & CT_STACK_TRUNCATED)
 		count(CT_C_STACK_TRUNCATED);
-	h = 0x9e3779b97f4a7c15ULL ^ st->flags;
+	h = 0x9e3779b97f4a7c15ULL ^ st->flags ^ ((__u64)g << 32);
 	for (i = 0; i < CT_MAX_FRAMES; i++) {
 		if (i >= st->n)
 			break;
@@ -309,7 +300,7 @@ store:
 
 		if (err && err != -EEXIST)
 			count(CT_C_DROP_STACK_FULL);
-	} else if (old->n != st->n || old->pc[0] != st->pc[0] ||
+	} else if (old->n != st->n || (st->n && old->pc[0] != st->pc[0]) ||
 		   old->pc[(st->n - 1) & (CT_MAX_FRAMES - 1)] != st->pc[(st->n - 1) & (CT_MAX_FRAMES - 1)]) {
 		count(CT_C_STACK_COLLISION);
 	}
@@ -427,7 +418,7 @@ int ct_alloc_enter(struct pt_regs *ctx)
 		count(CT_C_SAMPLED_OUT);
 		return 0;
 	}
-	t->stack_id = capture_stack(ctx, kind);
+	t->stack_id = capture_stack(ctx, t, kind);
 	return 0;
 }
 
@@ -492,6 +483,7 @@ int ct_alloc_exit(struct pt_regs *ctx)
 	a.ts_ns = bpf_ktime_get_ns();
 	a.stack_id = t->stack_id;
 	a.kind = t->kind;
+	a.gen = gen;
 	err = bpf_map_update_elem(&allocs, &addr, &a, BPF_NOEXIST);
 	if (err == -EEXIST) {
 		count(CT_C_ADDR_REUSED);
@@ -505,6 +497,7 @@ int ct_alloc_exit(struct pt_regs *ctx)
 	k.stack_id = t->stack_id;
 	k.size = t->size;
 	k.kind = t->kind;
+	k.gen = gen;
 	tot = bpf_map_lookup_elem(&totals, &k);
 	if (!tot) {
 		struct ct_total z = {};
@@ -553,6 +546,21 @@ int ct_dl_notice(struct pt_regs *ctx)
 	n.tid = (__u32)bpf_get_current_pid_tgid();
 	if (stop_on_dl)
 		bpf_send_signal(19 /* SIGSTOP */);
+	bpf_ringbuf_output(&notices, &n, sizeof(n), BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+/* exec() gave the process a new address space: start a new generation
+ * before its first instruction runs. */
+SEC("tp_btf/sched_process_exec")
+int ct_exec(void *ctx)
+{
+	struct ct_notice n = { .kind = CT_NOTICE_EXEC };
+
+	if (!is_target())
+		return 0;
+	__sync_fetch_and_add(&gen, 1);
+	n.tid = (__u32)bpf_get_current_pid_tgid();
 	bpf_ringbuf_output(&notices, &n, sizeof(n), BPF_RB_FORCE_WAKEUP);
 	return 0;
 }

@@ -17,7 +17,7 @@
 
 #define CT_MAX_FRAMES 64	  /* frames kept per stack (root side truncated) */
 #define CT_MAX_UNWIND 64	  /* frames the CFI loop may step before giving up */
-#define CT_SLICE_BYTES 16384	  /* stack bytes copied for user-space unwinding */
+#define CT_SLICE_BYTES 8192	  /* stack bytes copied for user-space unwinding */
 #define CT_PENDING_BIT (1ULL << 63)
 
 /* Hooked functions; also the uprobe's bpf cookie. */
@@ -43,7 +43,7 @@ struct ct_alloc {
 	__u64 ts_ns; /* bpf_ktime_get_ns() at return */
 	__u64 stack_id;
 	__u32 kind;
-	__u32 pad;
+	__u32 gen;   /* exec generation (see ct_rule_key) */
 };
 
 /* Key and value of the totals map: every recorded allocation, freed or not. */
@@ -51,7 +51,7 @@ struct ct_total_key {
 	__u64 stack_id;
 	__u64 size;
 	__u32 kind;
-	__u32 pad;
+	__u32 gen;
 };
 
 struct ct_total {
@@ -82,6 +82,14 @@ enum ct_rule_kind {
 	CT_RULE_STOP = 4, /* outermost frame, or a pc outside any mapping */
 };
 
+/* Key of the rules map. Each exec() of the traced process starts a new
+ * generation (a new address space): rules, stacks and allocations of an
+ * earlier one never mix with the new program's. */
+static inline __u64 ct_rule_key(__u64 pc, __u32 gen)
+{
+	return pc ^ ((__u64)(gen & 0xffff) << 48);
+}
+
 struct ct_rule {
 	__u8 kind;
 	__u8 fp_std; /* CFA = rbp+16 and rbp saved at CFA-16 */
@@ -97,6 +105,8 @@ struct ct_rule {
  * map so the next allocation from that site is unwound in BPF. */
 struct ct_unwind_req {
 	__u64 pending_id;
+	__u32 gen;
+	__u32 pad;
 	__u64 ip, sp, bp; /* registers at the allocator's entry */
 	__u32 tid;
 	__u32 kind;
@@ -109,7 +119,8 @@ struct ct_unwind_req {
 
 /* Small notices from BPF to user space (notices ring buffer). */
 enum ct_notice_kind {
-	CT_NOTICE_DL = 1, /* the loader changed the set of loaded objects */
+	CT_NOTICE_DL = 1,   /* the loader changed the set of loaded objects */
+	CT_NOTICE_EXEC = 2, /* the process exec'd: a new generation began */
 };
 
 struct ct_notice {

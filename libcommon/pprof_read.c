@@ -458,8 +458,22 @@ static int conv_sample(struct conv *c, const Perftools__Profiles__Sample *s, siz
 	char *blk = bytes ? lw_profile_alloc(c->p, bytes) : NULL;
 	if (bytes && !blk)
 		return conv_oom(c);
-	/* labels first: the block is 16-aligned and a label has 8-byte members */
+	/* Layout: labels, values, locations (the block is 16-aligned, every
+	 * member 8-byte). Checked in pprof's order: locations, then labels. */
 	d->labels = nlab ? (struct lw_label *)blk : NULL;
+	d->values = nt ? (int64_t *)(blk + nlab * sizeof(struct lw_label)) : NULL;
+	d->locs = nloc ? (struct lw_location **)(blk + nlab * sizeof(struct lw_label) +
+						 nt * sizeof(int64_t))
+		       : NULL;
+	if (nt)
+		memcpy(d->values, s->value, nt * sizeof(int64_t));
+	d->n_locs = nloc;
+	for (size_t j = 0; j < nloc; j++) {
+		uint64_t id = s->location_id[j];
+		if (!(d->locs[j] = id ? idx_get(&c->locs, id) : NULL))
+			return conv_fail(c, "sample %zu references unknown location id %llu", i,
+					 (unsigned long long)id);
+	}
 	d->n_labels = 0;
 	struct lw_label *lab = d->labels;
 	for (size_t j = 0; j < s->n_label; j++) {
@@ -478,19 +492,6 @@ static int conv_sample(struct conv *c, const Perftools__Profiles__Sample *s, siz
 		}
 		lab++;
 		d->n_labels++;
-	}
-	blk += nlab * sizeof(struct lw_label);
-	d->values = nt ? (int64_t *)blk : NULL;
-	if (nt)
-		memcpy(d->values, s->value, nt * sizeof(int64_t));
-	blk += nt * sizeof(int64_t);
-	d->n_locs = nloc;
-	d->locs = nloc ? (struct lw_location **)blk : NULL;
-	for (size_t j = 0; j < nloc; j++) {
-		uint64_t id = s->location_id[j];
-		if (!(d->locs[j] = id ? idx_get(&c->locs, id) : NULL))
-			return conv_fail(c, "sample %zu references unknown location id %llu", i,
-					 (unsigned long long)id);
 	}
 	return c->failed ? -1 : 0;
 }
@@ -609,11 +610,10 @@ static struct lw_profile *decode_lean(const uint8_t *buf, size_t len, const char
 	struct lw_pb_field f;
 	size_t n_samples = 0;
 	int r;
-	/* The other fields, in their order, copied run by run. Sized for the
-	 * worst case: only the pages written become resident. */
-	uint8_t *side = malloc(len), *o = side;
-	if (!side)
-		return NULL;
+	/* The other fields, in their order, copied run by run (from the first
+	 * sample on: without samples the input is used as it is). Sized for
+	 * the worst case: only the pages written become resident. */
+	uint8_t *side = NULL, *o = NULL;
 	while ((r = lw_pb_next_field(&p, end, &f)) == 1) {
 		if (f.number != 2) {
 			if (!run)
@@ -622,7 +622,8 @@ static struct lw_profile *decode_lean(const uint8_t *buf, size_t len, const char
 		}
 		if (f.wire_type != 2)
 			break;
-		n_samples++;
+		if (n_samples++ == 0 && !(o = side = malloc(len)))
+			break;
 		if (run) {
 			memcpy(o, run, (size_t)(f.start - run));
 			o += f.start - run;
@@ -633,11 +634,12 @@ static struct lw_profile *decode_lean(const uint8_t *buf, size_t len, const char
 		free(side);
 		return NULL;
 	}
-	if (run) {
+	if (side && run) {
 		memcpy(o, run, (size_t)(end - run));
 		o += end - run;
 	}
-	size_t rest = (size_t)(o - side);
+	const uint8_t *rest_buf = side ? side : buf;
+	size_t rest = side ? (size_t)(o - side) : len;
 
 	struct lw_arena *scratch = lw_arena_new();
 	if (!scratch) {
@@ -645,7 +647,7 @@ static struct lw_profile *decode_lean(const uint8_t *buf, size_t len, const char
 		return NULL;
 	}
 	ProtobufCAllocator alloc = { .alloc = pb_alloc, .free = pb_free, .allocator_data = scratch };
-	PbProfile *m = perftools__profiles__profile__unpack(&alloc, rest, side);
+	PbProfile *m = perftools__profiles__profile__unpack(&alloc, rest, rest_buf);
 	free(side); /* protobuf-c copied what it keeps */
 	struct conv c = { .m = m, .name = name };
 	c.p = m ? lw_profile_new() : NULL;

@@ -135,6 +135,15 @@ test_expect_success 'only the target process is traced, not its children' '
 	test ! -s attr && cgo_valid sh.pb.gz
 '
 
+test_expect_success 'a command that execs: the new program is traced, exactly' '
+	cgo-trace -v -o exec.pb.gz -- sh -c "exec ./alloctest_nofp -l ./dl_alloc.so truth" 2>err &&
+	grep "exec.d: tracing the new program" err &&
+	cgo_check_truth truth exec.pb.gz &&
+	sed -n "/^Mappings/,\$p" exec.pb.gz.raw >maps &&
+	sed -n 2p maps | grep " $PWD/alloctest_nofp " &&
+	! grep "/bin/.*sh " maps
+'
+
 test_expect_success '--min-age: young allocations are not in use, still allocated' '
 	cgo-trace --min-age 1h -o p.pb.gz -- ./alloctest_fp truth 2>err &&
 	awk "{ \$2 = 0; \$3 = 0; print }" truth >truth0 &&

@@ -84,6 +84,7 @@ score() {
 
 for mode in source profiles; do
 	: >"$TRASH/score.$mode"
+	: >"$TRASH/table.$mode"
 	for s in goroutine-leak ticker-leak slice-retention unbounded-map slow-leak-noisy steady-churn cache-plateau; do
 		src="--source=$TESTDATA/go/trendprogs"
 		[ $mode = profiles ] && src=
@@ -92,7 +93,7 @@ for mode in source profiles; do
 			leak-blame --no-profile-paths $src --format=json '$T/$s' >out.json
 			rc=\$? && [ \$rc -le 1 ] &&
 			score trend/$s truth out.json $mode >score &&
-			grep '^#' score; grep '^SCORE' score >>'$TRASH/score.$mode' &&
+			grep '^#' score >>'$TRASH/table.$mode'; grep '^SCORE' score >>'$TRASH/score.$mode' &&
 			grep -q '^SCORE [^ ]* ok ' score
 		"
 	done
@@ -104,7 +105,7 @@ for mode in source profiles; do
 			leak-blame --no-profile-paths $src --format=json '$B/$s' >out.json
 			rc=\$? && [ \$rc -le 1 ] &&
 			score blame/$s truth out.json $mode >score &&
-			grep '^#' score; grep '^SCORE' score >>'$TRASH/score.$mode' &&
+			grep '^#' score >>'$TRASH/table.$mode'; grep '^SCORE' score >>'$TRASH/score.$mode' &&
 			grep -q '^SCORE [^ ]* ok ' score
 		"
 	done
@@ -118,7 +119,11 @@ summary() { # summary MODE TITLE
 			title, tp + fn, tp, fp, fn, p, r, pats, tops
 	}' "$TRASH/score.$1"
 }
+say "# top suspects with the source (--source):"
+cat "$TRASH/table.source"
 summary source "with source, function and pattern"
+say "# top suspects from the profiles alone (--no-profile-paths, no --source):"
+cat "$TRASH/table.profiles"
 summary profiles "profiles only, function"
 
 test_expect_success 'with source: precision and recall 1 (every function and pattern)' "

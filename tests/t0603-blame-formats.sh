@@ -43,7 +43,7 @@ schema() {
 	    assert k in d, k
 	assert d["tool"] == "leak-blame" and d["verdict"] in ("leak", "growing", "ok")
 	for sv in d["services"]:
-	    for k in ("service", "target", "snapshots", "kinds", "suspects", "picture"):
+	    for k in ("service", "target", "snapshots", "kinds", "suspects", "note", "picture"):
 	        assert k in sv, k
 	    if sv["picture"]:
 	        for p in sv["picture"]["parts"]:

@@ -30,15 +30,15 @@ test_expect_success 'the shipped archive is small (< 2 MB) and complete' '
 '
 
 test_expect_success 'scripts/demo: the report, the HTML path, exit 0, without Go' '
-	PATH=$TRASH/nogo:$PATH sh "$LW_ROOT/scripts/demo" -o "$TRASH/out" >out 2>err &&
+	PATH=$TRASH/nogo:$PATH sh "$LW_ROOT/scripts/demo" -o "$TRASH/rep" >out 2>err &&
 	! test -e go-called &&
 	grep -q "^== leakwatch demo" out &&
 	grep -qF "main.(*Cache).Put" out &&
 	grep -q "leaky_c_alloc" out &&
 	tail -n 1 out >last &&
-	echo "HTML report: $TRASH/out/report.html" >expect &&
+	echo "HTML report: $TRASH/rep/report.html" >expect &&
 	test_cmp expect last &&
-	grep -q "<svg" out/report.html
+	grep -q "<svg" rep/report.html
 '
 
 test_expect_success 'by default the reports go to $LW_BUILD/demo' '

@@ -44,6 +44,8 @@ test_expect_success 'leakwatch: bad arguments are refused before anything runs' 
 	bad_args leakwatch "exclusive" --demo map http://127.0.0.1:9 &&
 	bad_args leakwatch "--pid is the demo" --demo map --pid 1 &&
 	bad_args leakwatch "bad --rate" --demo map --rate fast &&
+	mkdir -p old/demo && : >old/demo/heap-20260101T000000.000Z.pb.gz &&
+	bad_args leakwatch "is not empty: --demo records a fresh archive" --demo map -o old &&
 	bad_args leakwatch "needs a value" -o
 '
 

@@ -18,11 +18,11 @@ out=$root/testdata/archives/blame
 : "${LW_BUILD:=$root/build}"
 export LW_BUILD
 
-# scenario: demo modes, rate, interval, duration, extra record flags, truth lines
-# (truth: "top FUNCTION PATTERN" for the expected top suspect, "leak FUNCTION
-# PATTERN" for every other leaking function, "c FUNCTION" for the C function
-# a cgo leak must name; no line: no suspect at all)
-run() { # run NAME MODES RATE INTERVAL DURATION FLAGS TRUTH
+# run NAME MODES RATE INTERVAL DURATION FLAGS TRUTH: records one scenario.
+# TRUTH lines: "top FUNCTION PATTERN" for the expected top suspect, "leak
+# FUNCTION PATTERN" for every other leaking function, "c FUNCTION" for the C
+# function a cgo leak must name; none: no suspect at all. '#' comments.
+run() {
 	name=$1 modes=$2 rate=$3 interval=$4 duration=$5 flags=$6 truth=$7
 	echo "recording $name"
 	rm -rf "${out:?}/$name"
@@ -40,8 +40,8 @@ run() { # run NAME MODES RATE INTERVAL DURATION FLAGS TRUTH
 	du -sk "$out/$name" | awk -v s="$name" '$1 > 1024 { print s ": archive over 1 MB"; exit 1 } { print s ": " $1 " KiB" }'
 }
 
-want() { [ $# -eq 0 ] && return 0; for w in $all; do [ "$w" = "$1" ] && return 0; done; return 1; }
 all="$*"
+# sel NAME: NAME was asked for (or no name was: all of them)
 sel() { [ -z "$all" ] || case " $all " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 nl='

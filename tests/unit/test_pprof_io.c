@@ -853,6 +853,13 @@ static void test_sample_runs(void)
 	pb_str(&b, "x");
 	expect_fail(b.b, b.n, "sample 1 has 2 values vs. 1 sample types",
 		    "value counts are checked before locations");
+	/* within a sample, its locations before its labels */
+	struct spec sp = ok_spec();
+	sp.sample_loc = 5;
+	sp.label_str = 99;
+	build_spec(&b, &sp);
+	expect_fail(b.b, b.n, "sample 0 references unknown location id 5",
+		    "a sample's locations are checked before its labels");
 }
 
 /* A profile big enough for the reader's large-allocation paths (huge-page

@@ -15,6 +15,7 @@
 #include <linux/capability.h>
 #include <math.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -64,7 +65,8 @@ struct ctx {
 	struct ct_heap heap;
 	struct ring_buffer *rb;
 	char lib_file[4200]; /* openable path of the allocator library */
-	int64_t start_mono, start_real;
+	struct bpf_link *exec_link;
+	int64_t start_mono;
 	int request_oom;
 };
 
@@ -288,14 +290,36 @@ static void fill_gaps(struct cgo_trace_bpf *skel, int64_t rate)
 	}
 }
 
+/* The process exec'd (generation gen began): what was recorded died with
+ * the old program, and its addresses mean something else now. Called by
+ * whichever comes first, the exec notice or a request of the new program
+ * (the two ring buffers are not ordered). */
+static void sync_gen(struct ctx *c, uint32_t gen)
+{
+	if ((int32_t)(gen - c->unw.gen) <= 0)
+		return;
+	if (c->o->verbose)
+		fprintf(stderr, "%s: pid %d exec'd: tracing the new program\n", lw_progname(),
+			(int)c->target.pid);
+	ct_modules_reset(&c->mods);
+	ct_symbolizer_reset(&c->sym);
+	ct_unwinder_reset(&c->unw, gen);
+	ct_heap_reset(&c->heap, gen);
+}
+
 /* The loader changed the loaded objects: look at the maps now, while the
  * new library is certainly there, then let a process we stopped go on. */
 static int on_notice(void *arg, void *data, size_t size)
 {
 	struct ctx *c = arg;
+	const struct ct_notice *n = data;
 
-	(void)data;
-	(void)size;
+	if (size < sizeof(*n))
+		return 0;
+	if (n->kind == CT_NOTICE_EXEC) {
+		sync_gen(c, c->skel->bss->gen);
+		return 0;
+	}
 	ct_modules_refresh(&c->mods);
 	if (c->skel->bss->stop_on_dl)
 		kill(c->target.pid, SIGCONT);
@@ -308,6 +332,7 @@ static int on_request(void *arg, void *data, size_t size)
 
 	if (size < sizeof(struct ct_unwind_req))
 		return 0;
+	sync_gen(c, ((const struct ct_unwind_req *)data)->gen);
 	if (ct_unwind_request(&c->unw, data))
 		c->request_oom = 1;
 	return 0;
@@ -468,6 +493,10 @@ static void print_summary(struct ctx *c, const struct ct_snapshot *snap, int64_t
 	fprintf(stderr, "%s: %s\n", lw_progname(), buf);
 	losses_text(c, k, c->heap.lost_stacks, buf, sizeof(buf));
 	fprintf(stderr, "%s: %s\n", lw_progname(), buf);
+	if (c->o->verbose)
+		fprintf(stderr, "%s: %" PRIu64 " stacks unwound in user space (%" PRIu64
+			" requests), %zu unwind rules learnt\n", lw_progname(), c->unw.requests,
+			k[CT_C_UNWIND_REQ], c->unw.rules.n);
 }
 
 /* The allocator library as a path this process can open (and give to
@@ -544,6 +573,13 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* One descriptor per library of the target is kept open (see
+	 * modules.h): allow as many as we may. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 
 	if (o.lib) {
 		struct stat st;
@@ -579,7 +615,8 @@ int main(int argc, char **argv)
 	if (c.probes.multi) {
 		struct bpf_program *prog;
 		bpf_object__for_each_program(prog, c.skel->obj)
-			bpf_program__set_expected_attach_type(prog, CT_ATTACH_UPROBE_MULTI);
+			if (bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE)
+				bpf_program__set_expected_attach_type(prog, CT_ATTACH_UPROBE_MULTI);
 	}
 	if (cgo_trace_bpf__load(c.skel)) {
 		int e = errno;
@@ -633,10 +670,13 @@ int main(int argc, char **argv)
 		lw_warn("%s", err);
 		goto out_state;
 	}
-	if (!o.count_only)
+	if (!o.count_only) {
 		attach_loader_probe(&c);
+		c.exec_link = bpf_program__attach(c.skel->progs.ct_exec);
+		if (!c.exec_link && o.verbose)
+			lw_warn("cannot watch for exec: %s", strerror(errno));
+	}
 	c.start_mono = now_ns(CLOCK_MONOTONIC);
-	c.start_real = now_ns(CLOCK_REALTIME);
 	ct_target_release(&c.target);
 	if (o.verbose)
 		fprintf(stderr, "%s: tracing pid %d\n", lw_progname(), (int)c.target.pid);
@@ -696,6 +736,7 @@ int main(int argc, char **argv)
 
 out_state:
 	ct_probes_detach(&c.probes);
+	bpf_link__destroy(c.exec_link);
 	ct_snapshot_free(&final);
 	if (c.rb)
 		ring_buffer__free(c.rb);

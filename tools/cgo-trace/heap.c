@@ -177,6 +177,8 @@ static int on_alloc(void *arg, const void *k, const void *v)
 	struct ct_rec *r;
 
 	(void)k;
+	if (a->gen != w->h->gen)
+		return 0;
 	w->s->outstanding++;
 	w->s->outstanding_bytes += a->size;
 	if (w->min_age && (a->ts_ns > w->s->ts_ns || w->s->ts_ns - a->ts_ns < w->min_age)) {
@@ -198,9 +200,12 @@ static int on_total(void *arg, const void *k, const void *v)
 	struct walk *w = arg;
 	const struct ct_total_key *key = k;
 	const struct ct_total *t = v;
-	const struct ct_stack *st = resolve(w->h, key->stack_id);
+	const struct ct_stack *st;
 	struct ct_rec *r;
 
+	if (key->gen != w->h->gen)
+		return 0;
+	st = resolve(w->h, key->stack_id);
 	if (!st || !(r = bucket(w->s, st, key->size)))
 		return -ENOMEM;
 	r->alloc_count += t->count;
@@ -232,6 +237,12 @@ void ct_snapshot_free(struct ct_snapshot *s)
 	free(s->v);
 	free(s->slots);
 	memset(s, 0, sizeof(*s));
+}
+
+void ct_heap_reset(struct ct_heap *h, uint32_t gen)
+{
+	ct_heap_free(h);
+	h->gen = gen;
 }
 
 void ct_heap_free(struct ct_heap *h)

@@ -40,6 +40,7 @@ struct ct_heap {
 	struct ct_stack lost;	 /* stands for stacks that could not be found */
 	uint64_t lost_stacks;	 /* outstanding allocations of the last snapshot
 				  * whose stack is missing (stack map full) */
+	uint32_t gen;		 /* exec generation counted (older ones are gone) */
 };
 
 void ct_heap_init(struct ct_heap *h, int allocs_fd, int totals_fd, int stacks_fd,
@@ -47,6 +48,8 @@ void ct_heap_init(struct ct_heap *h, int allocs_fd, int totals_fd, int stacks_fd
 /* 0, or -errno (map read failure, out of memory). */
 int ct_heap_snapshot(struct ct_heap *h, uint64_t min_age_ns, struct ct_snapshot *out);
 void ct_snapshot_free(struct ct_snapshot *s);
+/* The process exec'd: its old allocations died with the old address space. */
+void ct_heap_reset(struct ct_heap *h, uint32_t gen);
 void ct_heap_free(struct ct_heap *h);
 
 #endif

@@ -284,6 +284,19 @@ struct ct_module *ct_modules_find(struct ct_modules *m, uint64_t addr)
 	return NULL;
 }
 
+int ct_modules_reset(struct ct_modules *m)
+{
+	char buf[64];
+	struct stat st;
+
+	for (size_t i = 0; i < m->n; i++)
+		m->v[i].dead = 1;
+	snprintf(buf, sizeof(buf), "/proc/%d/exe", (int)m->pid);
+	if (stat(buf, &st) == 0)
+		m->exe_ino = st.st_ino;
+	return ct_modules_refresh(m);
+}
+
 void ct_modules_free(struct ct_modules *m)
 {
 	if (m->dwfl)

@@ -53,6 +53,8 @@ struct ct_module *ct_modules_find(struct ct_modules *m, uint64_t addr);
  * exiting right after loading a library still leaves all needed to
  * symbolize it. */
 Dwfl_Module *ct_module_dwfl(struct ct_modules *m, struct ct_module *cm);
+/* After an exec: every old mapping is gone; re-reads the maps. */
+int ct_modules_reset(struct ct_modules *m);
 void ct_modules_free(struct ct_modules *m);
 
 /* Opens the file behind a mapping of pid: /proc/PID/map_files/START-END,

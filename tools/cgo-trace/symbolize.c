@@ -246,6 +246,11 @@ const struct ct_sym *ct_symbolize(struct ct_symbolizer *s, uint64_t addr)
 	return sym;
 }
 
+void ct_symbolizer_reset(struct ct_symbolizer *s)
+{
+	ct_symbolizer_free(s);
+}
+
 void ct_symbolizer_free(struct ct_symbolizer *s)
 {
 	for (size_t i = 0; s->cache.keys && i <= s->cache.mask; i++) {

@@ -35,6 +35,8 @@ void ct_symbolizer_init(struct ct_symbolizer *s, struct ct_modules *mods);
 /* addr is the address to describe (a return address minus 1). NULL only on
  * out-of-memory. */
 const struct ct_sym *ct_symbolize(struct ct_symbolizer *s, uint64_t addr);
+/* Forgets every cached address (after an exec). */
+void ct_symbolizer_reset(struct ct_symbolizer *s);
 void ct_symbolizer_free(struct ct_symbolizer *s);
 
 #endif

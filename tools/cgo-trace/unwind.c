@@ -120,7 +120,8 @@ int ct_unwind_rule(struct ct_unwinder *u, uint64_t pc, struct ct_rule *out)
 		free(r);
 		return -ENOMEM;
 	}
-	if (u->rules_fd >= 0 && bpf_map_update_elem(u->rules_fd, &pc, r, BPF_ANY))
+	uint64_t key = ct_rule_key(pc, u->gen);
+	if (u->rules_fd >= 0 && bpf_map_update_elem(u->rules_fd, &key, r, BPF_ANY))
 		u->rules_full++;
 	*out = *r;
 	return 0;
@@ -185,6 +186,8 @@ int ct_unwind_request(struct ct_unwinder *u, const struct ct_unwind_req *r)
 	uint32_t n_fp = r->n_fp < CT_MAX_FRAMES ? r->n_fp : CT_MAX_FRAMES, i;
 	int tail = 0;
 
+	if (r->gen != u->gen)
+		return 0; /* from before an exec: nobody asks for that stack */
 	if (!st)
 		return -ENOMEM;
 	u->requests++;
@@ -236,6 +239,37 @@ const struct ct_stack *ct_unwind_pending(const struct ct_unwinder *u, uint64_t i
 {
 	uintptr_t v;
 	return ct_u64map_get(&u->pending, id, &v) ? (const struct ct_stack *)v : NULL;
+}
+
+void ct_unwinder_reset(struct ct_unwinder *u, uint32_t gen)
+{
+	uint64_t key, *stale = NULL;
+	size_t n = 0, cap = 0;
+	int fd = u->rules_fd, more;
+
+	ct_unwinder_free(u);
+	u->gen = gen;
+	/* Old rules never match again (their keys carry the old generation);
+	 * drop them to make room. Collect first: deleting while walking a
+	 * hash map restarts the walk. */
+	more = fd >= 0 && bpf_map_get_next_key(fd, NULL, &key) == 0;
+	while (more) {
+		if ((key >> 48) != (gen & 0xffff)) {
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 1024;
+				uint64_t *nv = realloc(stale, nc * sizeof(*nv));
+				if (!nv)
+					break;
+				stale = nv;
+				cap = nc;
+			}
+			stale[n++] = key;
+		}
+		more = bpf_map_get_next_key(fd, &key, &key) == 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &stale[i]);
+	free(stale);
 }
 
 void ct_unwinder_free(struct ct_unwinder *u)

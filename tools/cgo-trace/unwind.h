@@ -26,6 +26,7 @@ struct ct_unwinder {
 	struct ct_u64map pending; /* pending id -> struct ct_stack * */
 	uint64_t rules_full;	 /* rules the BPF map had no room for */
 	uint64_t requests;	 /* requests answered */
+	uint32_t gen;		 /* exec generation the caches belong to */
 };
 
 void ct_unwinder_init(struct ct_unwinder *u, struct ct_modules *mods, pid_t pid, int rules_fd);
@@ -34,6 +35,8 @@ int ct_unwind_rule(struct ct_unwinder *u, uint64_t pc, struct ct_rule *out);
 int ct_unwind_request(struct ct_unwinder *u, const struct ct_unwind_req *r);
 /* The stack computed for a pending id, or NULL. */
 const struct ct_stack *ct_unwind_pending(const struct ct_unwinder *u, uint64_t id);
+/* The process exec'd: forget everything about the old address space. */
+void ct_unwinder_reset(struct ct_unwinder *u, uint32_t gen);
 void ct_unwinder_free(struct ct_unwinder *u);
 
 #endif

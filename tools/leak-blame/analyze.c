@@ -51,10 +51,12 @@ static void add_kind_group(struct lb_target *t, struct lb_kind *k, const char *k
 			 * key's live set turned over (the sampling wander) */
 			double alloc = NAN;
 			size_t st;
-			if (k->has_alloc) {
+			if (k->has_alloc && (i == 0 || i == k->n_points - 1)) {
+				/* the first and last points are all trend.c keeps */
 				alloc = 0;
 				for (st = 0; st < key->n_stacks; st++)
-					alloc += key->stacks[st]->alloc_space[i];
+					alloc += i == 0 ? key->stacks[st]->alloc_space0
+							: key->stacks[st]->alloc_space1;
 			}
 			if (!has_value && isnan(alloc))
 				continue;
@@ -445,12 +447,28 @@ static void analyze_target(struct lb_target *t, const struct lb_opts *o)
 		}
 	}
 	unexplained_suspect(t);
+	if (!t->n_sus) {
+		/* nothing to blame: say when that is for want of snapshots */
+		struct lb_kind *ks[3] = { heap, cgo, gk };
+		for (m = 0; m < 3 && !t->note; m++) {
+			if (ks[m]->total && ks[m]->total->fit.verdict == LW_TREND_TOO_SHORT)
+				t->note = lw_xasprintf("too few snapshots to judge: %zu %s snapshots after the warm-up, "
+						       "--min-points=%zu needed",
+						       ks[m]->total->fit.points, ks[m]->name, o->trend.min_points);
+		}
+		if (!t->note && t->pic.se_rss && t->pic.se_rss->fit.verdict == LW_TREND_TOO_SHORT &&
+		    !heap->n_points && !cgo->n_points && !gk->n_points)
+			t->note = lw_xasprintf("too few snapshots to judge: %zu memstats rows after the "
+					       "warm-up, --min-points=%zu needed",
+					       t->pic.se_rss->fit.points, o->trend.min_points);
+	}
 	for (i = 0; i < t->n_sus; i++) {
 		struct lb_suspect *s = t->sus[i];
 		s->confidence = isfinite(s->q) ? fmin(1, fmax(0, 1 - s->q)) : NAN;
 		lb_classify(t, s, o);
 	}
-	qsort(t->sus, t->n_sus, sizeof(*t->sus), suspect_cmp);
+	if (t->n_sus)
+		qsort(t->sus, t->n_sus, sizeof(*t->sus), suspect_cmp);
 	for (i = 0; i < t->n_sus; i++)
 		t->sus[i]->rank = (int)i + 1;
 	if ((size_t)o->max_suspects < t->n_sus) {

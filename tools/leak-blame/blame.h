@@ -31,6 +31,18 @@ size_t lb_map_get(const struct lb_map *m, const char *key);
 void lb_map_put(struct lb_map *m, const char *key, size_t val);
 void lb_map_free(struct lb_map *m);
 
+/* Map of binary keys (copied) to indexes. */
+struct lb_bmap {
+	void **keys;
+	size_t *lens;
+	size_t *vals;
+	uint64_t *hashes;
+	size_t cap, n;
+};
+size_t lb_bmap_get(const struct lb_bmap *m, const void *key, size_t len);
+void lb_bmap_put(struct lb_bmap *m, const void *key, size_t len, size_t val);
+void lb_bmap_free(struct lb_bmap *m);
+
 /* Interned strings: equal strings are one pointer, freed together. */
 const char *lb_intern(const char *s);
 void lb_intern_free(void);
@@ -107,7 +119,9 @@ struct lb_stack {
 	const char *state;          /* goroutine dumps: "chan receive", ...; else "" */
 	double *value;   /* per point: inuse_space (bytes) or goroutine count */
 	double *objects; /* per point: inuse_objects (heap, cgo) */
-	double *alloc_space, *alloc_objects; /* per point, cumulative */
+	/* cumulative allocations at the first and last points (the trend
+	 * library needs no more to judge the live set's turnover) */
+	double alloc_space0, alloc_space1, alloc_objects1;
 	double *max_object; /* per point: largest live object (bytes label), 0 */
 	double *wait_max;   /* goroutine dumps: longest wait in minutes */
 	struct lb_key *key;
@@ -137,7 +151,9 @@ struct lb_kind {
 	struct lb_key **keys;
 	size_t n_keys, cap_keys;
 	struct lb_map keymap;
-	struct lb_map stackmap; /* signature -> stack index in stacks */
+	struct lb_bmap stackmap; /* frames (interned pointers) -> index in stacks */
+	void *sig_buf;           /* scratch for stack keys */
+	size_t sig_cap;
 	struct lb_stack **stacks;
 	size_t n_stacks, cap_stacks;
 	struct lw_trend_group *group; /* after analysis */

@@ -178,9 +178,16 @@ static const char *quote(struct lb_suspect *s, const char *file, int64_t line, c
 	if (!text)
 		return NULL;
 	s->source_read = 1;
-	for (i = 0; i < s->n_quotes; i++)
-		if (s->quotes[i].line == line && strcmp(s->quotes[i].file, file) == 0)
+	for (i = 0; i < s->n_quotes; i++) {
+		if (s->quotes[i].line == line && strcmp(s->quotes[i].file, file) == 0) {
+			/* a line quoted for where it is gets the finding's note */
+			const char *old = s->quotes[i].note;
+			if (!strcmp(old, "allocates") || !strcmp(old, "they block here") ||
+			    !strcmp(old, "calls C"))
+				s->quotes[i].note = note;
 			return text;
+		}
+	}
 	if (s->n_quotes >= 8)
 		return text;
 	s->quotes = lw_xreallocarray(s->quotes, s->n_quotes + 1, sizeof(*s->quotes));
@@ -202,6 +209,7 @@ struct facts {
 	double live_objects, alloc_objects, live_frac;
 	double big_first, big_last; /* largest object of a growing line */
 	struct lb_frame big_where;
+	int big_timers;             /* ... allocated under time.* / addtimer */
 	int timer_frames;
 	const char *timer_func; /* the time.* frame seen */
 	struct lb_key *timer_key;  /* the heap key whose stacks create timers */
@@ -242,7 +250,7 @@ static void object_facts(const struct lb_kind *k, const struct lb_key *key, stru
 		b1 += st->value[last];
 		o0 += st->objects[w];
 		o1 += st->objects[last];
-		a1 += st->alloc_objects[last];
+		a1 += st->alloc_objects1;
 		for (j = w; j <= last && first == 0; j++)
 			first = st->max_object[j];
 		if (first > 0 && st->max_object[last] >= 2 * first && st->max_object[last] >= 4096 &&
@@ -251,6 +259,10 @@ static void object_facts(const struct lb_kind *k, const struct lb_key *key, stru
 			f->big_last = st->max_object[last];
 			if (st->attr.blame >= 0)
 				f->big_where = st->frames[st->attr.blame];
+			f->big_timers = 0;
+			for (j = 0; j < st->n_frames; j++)
+				if (lb_is_timer_frame(st->frames[j].func))
+					f->big_timers = 1;
 		}
 		for (j = 0; st->attr.blame > 0 && j < (size_t)st->attr.blame; j++) {
 			const char *fn = st->frames[j].func;
@@ -362,7 +374,20 @@ static int declared_map(struct lb_src *src, const char *name, const struct lb_op
 	return 0;
 }
 
-/* A local of the function [a, b]: "name :=" or "var name". */
+/* name occurs in code as a whole word. */
+static int has_word(const char *code, const char *name)
+{
+	const char *p;
+	size_t n = strlen(name);
+
+	for (p = code; (p = strstr(p, name)); p++)
+		if ((p == code || !is_word(p[-1])) && !is_word(p[n]))
+			return 1;
+	return 0;
+}
+
+/* A local of the function [a, b]: "name :=", "a, name :=", "var name" or a
+ * parameter. */
 static int is_local(struct lb_src *src, int64_t a, int64_t b, const char *name)
 {
 	char code[1024], pat[128];
@@ -381,14 +406,13 @@ static int is_local(struct lb_src *src, int64_t a, int64_t b, const char *name)
 			q += strspn(q, " \t");
 			if (strncmp(q, ":=", 2) == 0)
 				return 1;
-			/* a, name := ... */
-			if (*q == ',' && strstr(q, ":=") && !strstr(q, "= "))
+			if (*q == ',' && strstr(q, ":=") && !strchr(q, '('))
 				return 1;
 		}
-		if (l == a && strstr(code, name)) {
-			/* a parameter: func f(name []T) */
+		if (l == a) {
+			/* a parameter or receiver: func (r T) f(name []T) */
 			const char *par = strchr(code, '(');
-			if (par && strstr(par, name))
+			if (par && has_word(par, name))
 				return 1;
 		}
 	}
@@ -873,7 +897,11 @@ void lb_classify(struct lb_target *t, struct lb_suspect *s, const struct lb_opts
 		if (isfinite(f.live_frac) && f.alloc_objects > 0)
 			lb_suspect_evidence(s, "in use against allocated: %.0f of %.0f objects allocated here are still live (%.0f%%)",
 					    f.live_objects, f.alloc_objects, 100 * f.live_frac);
-		if (f.big_last > 0)
+		if (f.big_last > 0 && f.big_timers)
+			lb_suspect_evidence(s, "the runtime's timer heap under %s grew from %s to %s: pending timers pile up",
+					    lb_frame_str(w, sizeof(w), &f.big_where, 0),
+					    lb_fmt_bytes(b1, sizeof(b1), f.big_first), lb_fmt_bytes(b2, sizeof(b2), f.big_last));
+		else if (f.big_last > 0)
 			lb_suspect_evidence(s, "the largest object at %s grew from %s to %s: a map's or slice's backing array growing as it fills",
 					    lb_frame_str(w, sizeof(w), &f.big_where, 0),
 					    lb_fmt_bytes(b1, sizeof(b1), f.big_first), lb_fmt_bytes(b2, sizeof(b2), f.big_last));
@@ -1015,7 +1043,7 @@ void lb_classify(struct lb_target *t, struct lb_suspect *s, const struct lb_opts
 		why = f.src_map_confirmed ? "the source inserts into a map that nothing evicts from"
 		      : f.src_append      ? "the source appends to a long-lived slice"
 					  : "the source inserts into an indexed collection";
-	} else if (f.big_last > 0) {
+	} else if (f.big_last > 0 && !f.big_timers) {
 		s->pattern = LB_PAT_MAP;
 		s->pattern_sure = LB_MEDIUM;
 		why = "a backing array keeps doubling, as a map or slice that is never trimmed does";

@@ -116,25 +116,26 @@ static struct lb_stack *stack_get(struct lb_kind *k, const struct lb_frame *f, s
 				  const char *state, const struct lb_frame *created_by,
 				  const struct lb_opts *o, size_t npts)
 {
-	struct lb_buf sig = { 0 };
 	struct lb_stack *st;
 	struct lb_key *key;
-	size_t i;
-	char *s;
+	size_t i, len = (n + 2) * sizeof(struct lb_frame);
+	struct lb_frame *sig = k->sig_buf;
 
-	if (state)
-		lb_buf_addf(&sig, "%s\x1d", state);
-	if (created_by)
-		lb_buf_addf(&sig, "%s\x1f%s\x1f%lld\x1d", created_by->func, created_by->file,
-			    (long long)created_by->line);
-	for (i = 0; i < n; i++)
-		lb_buf_addf(&sig, "%s\x1f%s\x1f%lld\x1e", f[i].func, f[i].file, (long long)f[i].line);
-	s = lb_buf_take(&sig);
-	i = lb_map_get(&k->stackmap, s);
-	if (i != (size_t)-1) {
-		free(s);
-		return k->stacks[i];
+	/* the identity of a stack: its frames, whose strings are interned,
+	 * so the bytes of the frames are the key (plus a dump's state and
+	 * creation site) */
+	if (len > k->sig_cap) {
+		k->sig_cap = len * 2;
+		k->sig_buf = sig = lw_xrealloc(k->sig_buf, k->sig_cap);
 	}
+	memset(sig, 0, len);
+	sig[0].func = state ? lb_intern(state) : NULL;
+	if (created_by)
+		sig[1] = *created_by;
+	memcpy(sig + 2, f, n * sizeof(*f));
+	i = lb_bmap_get(&k->stackmap, sig, len);
+	if (i != (size_t)-1)
+		return k->stacks[i];
 	st = lw_xcalloc(1, sizeof(*st));
 	st->frames = lw_xcalloc(n ? n : 1, sizeof(*st->frames));
 	memcpy(st->frames, f, n * sizeof(*f));
@@ -148,8 +149,6 @@ static struct lb_stack *stack_get(struct lb_kind *k, const struct lb_frame *f, s
 	st->value = zeros(npts);
 	if (k->id == LB_HEAP || k->id == LB_CGO) {
 		st->objects = zeros(npts);
-		st->alloc_space = zeros(npts);
-		st->alloc_objects = zeros(npts);
 		st->max_object = zeros(npts);
 	}
 	if (k->id == LB_DUMP)
@@ -167,14 +166,60 @@ static struct lb_stack *stack_get(struct lb_kind *k, const struct lb_frame *f, s
 		k->cap_stacks = k->cap_stacks ? k->cap_stacks * 2 : 64;
 		k->stacks = lw_xreallocarray(k->stacks, k->cap_stacks, sizeof(*k->stacks));
 	}
-	lb_map_put(&k->stackmap, s, k->n_stacks);
+	lb_bmap_put(&k->stackmap, sig, len, k->n_stacks);
 	k->stacks[k->n_stacks++] = st;
-	free(s);
 	return st;
 }
 
+/* A profile's functions with their names and files interned, looked up by
+ * pointer: interning every frame of every sample anew costs more than
+ * reading the profile. */
+struct fn_memo {
+	const struct lw_function **fn;
+	const char **name, **file;
+	size_t mask;
+};
+
+static void memo_init(struct fn_memo *m, size_t n_functions)
+{
+	size_t cap = 64;
+
+	while (cap < n_functions * 2 + 2)
+		cap <<= 1;
+	m->fn = lw_xcalloc(cap, sizeof(*m->fn));
+	m->name = lw_xcalloc(cap, sizeof(*m->name));
+	m->file = lw_xcalloc(cap, sizeof(*m->file));
+	m->mask = cap - 1;
+}
+
+static void memo_free(struct fn_memo *m)
+{
+	free(m->fn);
+	free(m->name);
+	free(m->file);
+}
+
+static size_t memo_slot(struct fn_memo *m, const struct lw_function *fn)
+{
+	uint64_t h = (uint64_t)(uintptr_t)fn;
+	size_t i;
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	for (i = h & m->mask; m->fn[i] && m->fn[i] != fn; i = (i + 1) & m->mask)
+		;
+	if (!m->fn[i]) {
+		m->fn[i] = fn;
+		m->name[i] = lb_intern(fn->name);
+		m->file[i] = lb_intern(fn->filename);
+	}
+	return i;
+}
+
 /* Frames of a profile sample, leaf first, inline frames expanded. */
-static size_t sample_frames(const struct lw_sample *sm, struct lb_frame **buf, size_t *cap)
+static size_t sample_frames(const struct lw_sample *sm, struct fn_memo *memo, struct lb_frame **buf,
+			    size_t *cap)
 {
 	size_t i, j, n = 0;
 
@@ -187,8 +232,9 @@ static size_t sample_frames(const struct lw_sample *sm, struct lb_frame **buf, s
 				*buf = lw_xreallocarray(*buf, *cap, sizeof(**buf));
 			}
 			if (loc->n_lines) {
-				(*buf)[n].func = lb_intern(loc->lines[j].fn->name);
-				(*buf)[n].file = lb_intern(loc->lines[j].fn->filename);
+				size_t slot = memo_slot(memo, loc->lines[j].fn);
+				(*buf)[n].func = memo->name[slot];
+				(*buf)[n].file = memo->file[slot];
 				(*buf)[n].line = loc->lines[j].line;
 			} else {
 				char name[64];
@@ -219,6 +265,7 @@ static void add_profile(struct lb_kind *k, size_t pt, size_t npts, const struct 
 	struct lb_frame *fb = NULL;
 	size_t cap = 0, i, n;
 	int si = -1, oi = -1, asi = -1, aoi = -1;
+	struct fn_memo memo;
 
 	if (k->id == LB_HEAP || k->id == LB_CGO) {
 		si = type_index(p, "inuse_space");
@@ -236,6 +283,7 @@ static void add_profile(struct lb_kind *k, size_t pt, size_t npts, const struct 
 	} else {
 		si = 0;
 	}
+	memo_init(&memo, p->n_functions);
 	for (i = 0; i < p->n_samples; i++) {
 		const struct lw_sample *sm = &p->samples[i];
 		struct lb_stack *st;
@@ -243,7 +291,7 @@ static void add_profile(struct lb_kind *k, size_t pt, size_t npts, const struct 
 
 		if (v == 0 && (asi < 0 || sm->values[asi] == 0))
 			continue;
-		n = sample_frames(sm, &fb, &cap);
+		n = sample_frames(sm, &memo, &fb, &cap);
 		st = stack_get(k, fb, n, NULL, NULL, o, npts);
 		st->value[pt] += v;
 		st->key->value[pt] += v;
@@ -252,10 +300,12 @@ static void add_profile(struct lb_kind *k, size_t pt, size_t npts, const struct 
 			size_t l;
 			if (oi >= 0)
 				st->objects[pt] += (double)sm->values[oi];
-			if (asi >= 0)
-				st->alloc_space[pt] += (double)sm->values[asi];
-			if (aoi >= 0)
-				st->alloc_objects[pt] += (double)sm->values[aoi];
+			if (asi >= 0 && pt == 0)
+				st->alloc_space0 += (double)sm->values[asi];
+			if (asi >= 0 && pt == npts - 1)
+				st->alloc_space1 += (double)sm->values[asi];
+			if (aoi >= 0 && pt == npts - 1)
+				st->alloc_objects1 += (double)sm->values[aoi];
 			for (l = 0; l < sm->n_labels; l++)
 				if (strcmp(sm->labels[l].key, "bytes") == 0 && !*sm->labels[l].str)
 					b = sm->labels[l].num;
@@ -266,6 +316,7 @@ static void add_profile(struct lb_kind *k, size_t pt, size_t npts, const struct 
 		}
 	}
 	free(fb);
+	memo_free(&memo);
 }
 
 static void add_dump(struct lb_kind *k, size_t pt, size_t npts, const struct lw_profile *p,
@@ -402,7 +453,8 @@ static int process(struct lb_report *r, struct ent *e, size_t n, const struct lb
 {
 	size_t i = 0;
 
-	qsort(e, n, sizeof(*e), ent_cmp);
+	if (n)
+		qsort(e, n, sizeof(*e), ent_cmp);
 	while (i < n) {
 		struct lb_target *t = target_get(r, e[i].target);
 		struct lb_kind *k = &t->kinds[e[i].kind];
@@ -529,7 +581,8 @@ int lb_collect_archive(struct lb_report *r, const char *dir, const struct lb_opt
 		}
 		if (d)
 			closedir(d);
-		qsort(names, nn, sizeof(*names), name_cmp);
+		if (nn)
+			qsort(names, nn, sizeof(*names), name_cmp);
 		for (i = 0; i < nn; i++) {
 			char *path = lw_xasprintf("%s/%s/%s", dir, names[i], LW_ARCHIVE_MEMSTATS);
 			if (rc == 0)
@@ -540,7 +593,8 @@ int lb_collect_archive(struct lb_report *r, const char *dir, const struct lb_opt
 		free(names);
 	}
 	/* targets in name order, the bare target ("") first */
-	qsort(r->targets, r->n_targets, sizeof(*r->targets), target_cmp);
+	if (r->n_targets)
+		qsort(r->targets, r->n_targets, sizeof(*r->targets), target_cmp);
 	if (rc == 0 && r->n_targets == 0) {
 		set_err(err, "'%s': no heap, cgo or goroutine profiles and no memstats.csv", dir);
 		rc = -1;
@@ -626,8 +680,6 @@ static void kind_free(struct lb_kind *k)
 		free(s->frames);
 		free(s->value);
 		free(s->objects);
-		free(s->alloc_space);
-		free(s->alloc_objects);
 		free(s->max_object);
 		free(s->wait_max);
 		free(s);
@@ -641,7 +693,8 @@ static void kind_free(struct lb_kind *k)
 	free(k->keys);
 	free(k->times);
 	lb_map_free(&k->keymap);
-	lb_map_free(&k->stackmap);
+	lb_bmap_free(&k->stackmap);
+	free(k->sig_buf);
 }
 
 static void suspect_free(struct lb_suspect *s)

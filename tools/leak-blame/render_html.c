@@ -46,27 +46,40 @@ struct cseries {
 #define CW 720.0
 #define CH 230.0
 #define ML 78.0
-#define MR 12.0
+#define MR 30.0
 #define MT 50.0
 #define MB 28.0
 
-static void fmt_axis(char *b, size_t sz, double v, int bytes)
+/* Axis labels in one unit chosen for the whole axis: "1.5 MiB", "250". */
+static void fmt_axis(char *b, size_t sz, double v, double unit, int bytes)
 {
-	if (bytes)
-		lb_fmt_bytes(b, sz, v);
+	static const char *const names[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int k = 0;
+	double u = unit;
+
+	if (!bytes) {
+		snprintf(b, sz, "%g", v);
+		return;
+	}
+	while (u >= 1024 && k < 4) {
+		u /= 1024;
+		k++;
+	}
+	if (v == 0)
+		snprintf(b, sz, "0");
 	else
-		snprintf(b, sz, "%.0f", v);
+		snprintf(b, sz, "%g %s", v / unit, names[k]);
 }
 
-/* Largest "nice" step (1, 2, 5 x 10^k; powers of 1024 multiples for
- * bytes are not needed for readable ticks) with about four ticks. */
-static double nice_step(double max, int bytes)
+/* A "nice" step (1, 2, 5 x 10^k of the axis unit) for about four ticks;
+ * bytes: the unit is the power of 1024 that keeps max below 1024 of it. */
+static double nice_step(double max, int bytes, double *unit)
 {
 	double u = 1, raw, p, m;
 
-	/* bytes: steps in whole KiB, MiB or GiB */
-	while (bytes && max / u >= 1024 * 4)
+	while (bytes && max / u >= 1024)
 		u *= 1024;
+	*unit = u;
 	raw = max / u / 4;
 	p = pow(10, floor(log10(raw)));
 	m = raw / p;
@@ -76,7 +89,7 @@ static double nice_step(double max, int bytes)
 static void chart(FILE *f, const char *title, const int64_t *t, size_t n, const struct cseries *s,
 		  size_t ns, int stacked, int bytes, const struct cseries *line)
 {
-	double *cum = NULL, ymax = 0, step, x0 = 0, x1, y;
+	double *cum = NULL, ymax = 0, step, x0 = 0, x1, y, unit;
 	size_t i, k;
 	char b[64];
 
@@ -106,7 +119,7 @@ static void chart(FILE *f, const char *title, const int64_t *t, size_t n, const 
 	}
 	if (ymax <= 0)
 		ymax = 1;
-	step = nice_step(ymax, bytes);
+	step = nice_step(ymax, bytes, &unit);
 	ymax = ceil(ymax / step) * step;
 #define X(sec) (ML + ((sec) - x0) / (x1 - x0) * (CW - ML - MR))
 #define Y(v) (CH - MB - (v) / ymax * (CH - MT - MB))
@@ -119,7 +132,7 @@ static void chart(FILE *f, const char *title, const int64_t *t, size_t n, const 
 	fprintf(f, "</text>\n");
 	/* grid and axes */
 	for (y = 0; y <= ymax + step / 2; y += step) {
-		fmt_axis(b, sizeof(b), y, bytes);
+		fmt_axis(b, sizeof(b), y, unit, bytes);
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>", ML, Y(y),
 			CW - MR, Y(y));
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", ML - 6, Y(y) + 4, b);
@@ -182,7 +195,7 @@ static const char style[] =
 	"body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:24px auto;"
 	"max-width:1080px;color:#1f2328;line-height:1.45;padding:0 16px}"
 	"h1{font-size:24px;margin-bottom:4px}h2{font-size:20px;border-bottom:1px solid #d0d7de;"
-	"padding-bottom:4px;margin-top:32px}h3{font-size:17px;margin:0 0 6px}"
+	"padding-bottom:4px;margin-top:32px}h3{font-size:17px;margin:20px 0 6px}.suspect h3{margin-top:0}"
 	"h4{font-size:14px;margin:14px 0 4px}.meta{color:#656d76;font-size:13px}"
 	".verdict{font-size:16px;font-weight:600;padding:8px 12px;border-radius:6px;display:inline-block}"
 	".leak{background:#ffebe9;color:#a40e26}.ok{background:#dafbe1;color:#116329}"
@@ -292,7 +305,8 @@ static void suspect(FILE *f, const struct lb_target *t, const struct lb_suspect 
 	if (s->c_function) {
 		fprintf(f, "; C function <code>");
 		esc(f, s->c_function);
-		fprintf(f, "</code> %s", *s->c_where.file ? lb_loc_str(b, sizeof(b), &s->c_where) : "");
+		fprintf(f, "</code>%s%s", *s->c_where.file ? " " : "",
+			*s->c_where.file ? lb_loc_str(b, sizeof(b), &s->c_where) : "");
 	}
 	if (*s->created_by.func) {
 		fprintf(f, "; created by <code>");
@@ -374,8 +388,14 @@ void lb_render_html(FILE *f, const struct lb_report *r)
 				lw_archive_csv_time(t0, sizeof(t0), t->t_first),
 				lb_fmt_duration(d, sizeof(d), (double)(t->t_last - t->t_first) / 1e9));
 		fprintf(f, "</p>\n");
-		if (!t->n_sus)
+		if (!t->n_sus) {
 			fprintf(f, "<p class=\"verdict ok\">No leak found</p>\n");
+			if (t->note) {
+				fprintf(f, "<p class=\"meta\">");
+				esc(f, t->note);
+				fprintf(f, "</p>\n");
+			}
+		}
 		else
 			fprintf(f, "<p class=\"verdict %s\">%s: %zu suspect%s</p>\n",
 				w == LW_TREND_LEAK ? "leak" : "growing", w == LW_TREND_LEAK ? "Leak" : "Growing",

@@ -295,6 +295,7 @@ void lb_render_json(FILE *f, const struct lb_report *r)
 			kv_int(&j, "memstats", (int64_t)t->ms.n);
 		lw_json_end_object(&j);
 		kv_int(&j, "suspects", (int64_t)t->n_sus);
+		kv_str(&j, "note", t->note);
 		picture(&j, t);
 		lw_json_end_object(&j);
 	}

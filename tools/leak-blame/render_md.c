@@ -44,7 +44,7 @@ static void suspect(FILE *f, const struct lb_suspect *s, size_t n_stacks)
 	char b[1024], r[128];
 	size_t i, k;
 
-	fprintf(f, "### #%d ", s->rank);
+	fprintf(f, "#### #%d ", s->rank);
 	code_span(f, s->function);
 	if (*s->where.file)
 		fprintf(f, " (%s)", lb_loc_str(b, sizeof(b), &s->where));
@@ -138,7 +138,8 @@ void lb_render_markdown(FILE *f, const struct lb_report *r)
 				lw_archive_csv_time(t0, sizeof(t0), t->t_first),
 				lb_fmt_duration(d, sizeof(d), (double)(t->t_last - t->t_first) / 1e9));
 		if (!t->n_sus) {
-			fprintf(f, "No leak found.\n\n");
+			fprintf(f, "No leak found%s%s%s.\n\n", t->note ? " (" : "", t->note ? t->note : "",
+				t->note ? ")" : "");
 		} else {
 			fprintf(f, "| # | function | where | pattern | growth | share | verdict | confidence |\n");
 			fprintf(f, "|---:|---|---|---|---:|---:|---|---:|\n");

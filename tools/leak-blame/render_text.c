@@ -168,7 +168,8 @@ void lb_render_text(FILE *f, const struct lb_report *r)
 		kinds_line(f, t);
 		fprintf(f, ")\n");
 		if (t->n_sus == 0)
-			fprintf(f, "verdict: no leak%s\n", t->note ? t->note : "");
+			fprintf(f, "verdict: no leak%s%s%s\n", t->note ? " (" : "", t->note ? t->note : "",
+				t->note ? ")" : "");
 		else
 			fprintf(f, "verdict: %s: %zu suspect%s\n", worst == LW_TREND_LEAK ? "LEAK" : "GROWING",
 				t->n_sus, t->n_sus == 1 ? "" : "s");

@@ -212,7 +212,8 @@ size_t lb_source_siblings(struct lb_src *s, const struct lb_opts *o, struct lb_s
 			break; /* a package that large: enough to search */
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n)
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (i = 0; i < n; i++) {
 		struct lb_src *x = cache_get(names[i]);
 		if (!x)

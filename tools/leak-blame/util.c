@@ -15,7 +15,10 @@ static uint64_t str_hash(const char *s)
 		h ^= (unsigned char)*s;
 		h *= 0x100000001b3ULL;
 	}
-	h ^= h >> 31;
+	/* mix the high bits down: the table takes the low ones */
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
 	return h;
 }
 
@@ -78,6 +81,97 @@ void lb_map_free(struct lb_map *m)
 		free(m->keys[i]);
 	free(m->keys);
 	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+static uint64_t bytes_hash(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return h;
+}
+
+size_t lb_bmap_get(const struct lb_bmap *m, const void *key, size_t len)
+{
+	uint64_t h = bytes_hash(key, len);
+	size_t i;
+
+	if (!m->cap)
+		return (size_t)-1;
+	for (i = h & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
+		if (m->hashes[i] == h && m->lens[i] == len && memcmp(m->keys[i], key, len) == 0)
+			return m->vals[i];
+	return (size_t)-1;
+}
+
+static void bmap_grow(struct lb_bmap *m)
+{
+	size_t nc = m->cap ? m->cap * 2 : 256, i, j;
+	void **nk = lw_xcalloc(nc, sizeof(*nk));
+	size_t *nl = lw_xcalloc(nc, sizeof(*nl)), *nv = lw_xcalloc(nc, sizeof(*nv));
+	uint64_t *nh = lw_xcalloc(nc, sizeof(*nh));
+
+	for (i = 0; i < m->cap; i++) {
+		if (!m->keys[i])
+			continue;
+		for (j = m->hashes[i] & (nc - 1); nk[j]; j = (j + 1) & (nc - 1))
+			;
+		nk[j] = m->keys[i];
+		nl[j] = m->lens[i];
+		nv[j] = m->vals[i];
+		nh[j] = m->hashes[i];
+	}
+	free(m->keys);
+	free(m->lens);
+	free(m->vals);
+	free(m->hashes);
+	m->keys = nk;
+	m->lens = nl;
+	m->vals = nv;
+	m->hashes = nh;
+	m->cap = nc;
+}
+
+void lb_bmap_put(struct lb_bmap *m, const void *key, size_t len, size_t val)
+{
+	uint64_t h = bytes_hash(key, len);
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap)
+		bmap_grow(m);
+	for (i = h & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1)) {
+		if (m->hashes[i] == h && m->lens[i] == len && memcmp(m->keys[i], key, len) == 0) {
+			m->vals[i] = val;
+			return;
+		}
+	}
+	m->keys[i] = lw_xmalloc(len ? len : 1);
+	memcpy(m->keys[i], key, len);
+	m->lens[i] = len;
+	m->vals[i] = val;
+	m->hashes[i] = h;
+	m->n++;
+}
+
+void lb_bmap_free(struct lb_bmap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++)
+		free(m->keys[i]);
+	free(m->keys);
+	free(m->lens);
+	free(m->vals);
+	free(m->hashes);
 	memset(m, 0, sizeof(*m));
 }
 

@@ -6,7 +6,7 @@
 // (NAME OBJECTS BYTES outstanding) and can wait for files so a tracer can
 // attach first (-wait) and snapshot before it exits (-hold). -serve runs
 // the benchmark workload instead: requests doing a few C allocations among
-// other work, printing requests per second.
+// other work, printing requests per second of wall-clock and of CPU time.
 package main
 
 /*
@@ -38,6 +38,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 	"unsafe"
 )
@@ -118,7 +119,11 @@ func serve(d time.Duration) {
 			n++
 		}
 	}
-	fmt.Printf("%.0f requests/s\n", float64(n)/time.Since(start).Seconds())
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	fmt.Printf("%.0f requests/s\n%.0f requests/cpu-s\n", float64(n)/time.Since(start).Seconds(),
+		float64(n)/cpu.Seconds())
 }
 
 func main() {
