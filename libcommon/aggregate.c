@@ -619,7 +619,7 @@ static int edge_add(struct actx *c, uint32_t src, uint32_t dst, int64_t w, int i
 			if (e->seen == c->gen)
 				return 0;
 			e->seen = c->gen;
-			e->weight += w;
+			e->weight = lw_add64(e->weight, w);
 			if (!inl)
 				e->inl = 0;
 			return 0;
@@ -753,7 +753,7 @@ static int build(struct actx *c, const uint8_t *kept, int with_edges)
 			}
 			if (seen[n] != gen) {
 				seen[n] = gen;
-				cum[n] += w;
+				cum[n] = lw_add64(cum[n], w);
 			}
 			if (with_edges && c->inlinable[n] && parent >= 0 && (uint32_t)parent != n &&
 			    edge_add(c, (uint32_t)parent, n, w, (fr[i] & INL_BIT) != 0))
@@ -762,7 +762,7 @@ static int build(struct actx *c, const uint8_t *kept, int with_edges)
 			residual = 0;
 		}
 		if (parent >= 0 && !residual)
-			flat[parent] += w;
+			flat[parent] = lw_add64(flat[parent], w);
 	}
 	for (size_t i = 0; i < c->n_nodes; i++) {
 		c->nodes[i].flat = flat[i];
@@ -771,10 +771,7 @@ static int build(struct actx *c, const uint8_t *kept, int with_edges)
 	return 0;
 }
 
-static int64_t abs64(int64_t v)
-{
-	return v < 0 ? -v : v;
-}
+#define abs64 lw_abs64
 
 /* report.computeTotal */
 static int64_t compute_total(const struct lw_profile *p, int si)
@@ -783,11 +780,11 @@ static int64_t compute_total(const struct lw_profile *p, int si)
 	for (size_t s = 0; s < p->n_samples; s++) {
 		const struct lw_sample *sm = &p->samples[s];
 		int64_t v = abs64(sm->values[si]);
-		total += v;
+		total = lw_add64(total, v);
 		for (size_t j = 0; j < sm->n_labels; j++) {
 			const struct lw_label *lb = &sm->labels[j];
 			if (!strcmp(nz(lb->key), "pprof::base") && !strcmp(nz(lb->str), "true")) {
-				diff_total += v;
+				diff_total = lw_add64(diff_total, v);
 				break;
 			}
 		}
@@ -1152,7 +1149,7 @@ static int aggregate_stack(const struct lw_profile *p, int si, const struct lw_f
 			struct stack_ent *e = &sc.ents[tab.slots[i] - 1];
 			if (e->hash == h && e->len == nf &&
 			    !memcmp(sc.buf + e->off, frames, nf * sizeof(*frames))) {
-				e->value += w;
+				e->value = lw_add64(e->value, w);
 				found = 1;
 				break;
 			}

@@ -31,4 +31,15 @@
 
 #define LW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Sums of profile values wrap like Go's int64 (what go tool pprof does with
+ * absurd inputs) instead of being undefined behaviour in C. */
+static inline int64_t lw_add64(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+static inline int64_t lw_abs64(int64_t v)
+{
+	return v < 0 ? (int64_t)(0 - (uint64_t)v) : v;
+}
+
 #endif

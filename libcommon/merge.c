@@ -367,7 +367,7 @@ static int map_sample(struct merger *m, const struct lw_sample *src)
 	if (r == 1) {
 		int64_t *v = m->p->samples[idx].values;
 		for (size_t i = 0; i < m->p->n_sample_types; i++)
-			v[i] += src->values[i];
+			v[i] = lw_add64(v[i], src->values[i]);
 		return 0;
 	}
 	if (!lw_profile_add_sample(m->p, m->locs, src->n_locs, src->values, m->labels, nl))
@@ -572,7 +572,7 @@ int64_t lw_profile_total(const struct lw_profile *p, int si)
 		return 0;
 	for (size_t i = 0; i < p->n_samples; i++) {
 		int64_t v = p->samples[i].values[si];
-		t += v < 0 ? -v : v;
+		t = lw_add64(t, lw_abs64(v));
 	}
 	return t;
 }
