@@ -50,6 +50,12 @@ LIBS_pprof-fetch := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lc
 LIBS_cgo-trace := -lbpf -lelf -ldw -lpthread
 
 TOOLS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c)))))
+# cgo-trace's CO-RE object needs the kernel's BTF (or a pinned bpf/vmlinux.h);
+# without either, build the other tools and say why cgo-trace is missing.
+ifeq ($(wildcard bpf/vmlinux.h /sys/kernel/btf/vmlinux),)
+$(warning cgo-trace not built: no /sys/kernel/btf/vmlinux (kernel without BTF) and no bpf/vmlinux.h)
+TOOLS := $(filter-out cgo-trace,$(TOOLS))
+endif
 BINS := $(addprefix $(BUILD)/bin/,$(TOOLS))
 
 all: $(BINS) $(BUILD)/bin/test-tool

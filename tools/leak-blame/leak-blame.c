@@ -20,6 +20,7 @@
 #include "blame.h"
 #include "err.h"
 #include "parse.h"
+#include "trend_cli.h"
 
 enum format { F_TEXT, F_MARKDOWN, F_JSON, F_HTML };
 
@@ -70,11 +71,6 @@ enum {
 	OPT_NO_PROFILE_PATHS,
 	OPT_RUNTIME_PREFIX,
 	OPT_BLAME_SKIP,
-	OPT_WARMUP,
-	OPT_MIN_POINTS,
-	OPT_FDR,
-	OPT_MIN_RATE,
-	OPT_MIN_COUNT_RATE,
 	OPT_FORMAT,
 	OPT_ALERTS,
 	OPT_SERVICE,
@@ -89,11 +85,11 @@ static const struct option longopts[] = {
 	{ "no-profile-paths", no_argument, NULL, OPT_NO_PROFILE_PATHS },
 	{ "runtime-prefix", required_argument, NULL, OPT_RUNTIME_PREFIX },
 	{ "blame-skip", required_argument, NULL, OPT_BLAME_SKIP },
-	{ "warmup", required_argument, NULL, OPT_WARMUP },
-	{ "min-points", required_argument, NULL, OPT_MIN_POINTS },
-	{ "fdr", required_argument, NULL, OPT_FDR },
-	{ "min-rate", required_argument, NULL, OPT_MIN_RATE },
-	{ "min-count-rate", required_argument, NULL, OPT_MIN_COUNT_RATE },
+	LW_TREND_LONGOPT_WARMUP,
+	LW_TREND_LONGOPT_MIN_POINTS,
+	LW_TREND_LONGOPT_FDR,
+	LW_TREND_LONGOPT_MIN_RATE,
+	LW_TREND_LONGOPT_MIN_COUNT_RATE,
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "alerts", required_argument, NULL, OPT_ALERTS },
@@ -113,14 +109,6 @@ struct main_opts {
 	const char *alerts;
 };
 
-static double parse_rate(const char *opt, const char *arg)
-{
-	double v;
-	if (lw_parse_rate_per_hour(arg, &v) || v < 0)
-		lw_usage_error("invalid --%s '%s' (want a rate like 10MiB/h or 100/h)", opt, arg);
-	return v;
-}
-
 static void add_prefixes(struct lb_rules *r, const char *arg)
 {
 	char *copy = lw_xstrdup(arg), *save = NULL, *tok;
@@ -139,9 +127,10 @@ static void parse_args(int argc, char **argv, struct main_opts *m)
 	struct lb_opts *o = &m->o;
 	int c;
 	int64_t v;
-	double d;
 
 	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		if (lw_trend_cli_parse(&o->trend, c, optarg))
+			continue;
 		switch (c) {
 		case OPT_SOURCE:
 			if (!*optarg)
@@ -159,35 +148,6 @@ static void parse_args(int argc, char **argv, struct main_opts *m)
 		case OPT_BLAME_SKIP:
 			if (lb_rules_add_skip(&o->rules, optarg))
 				lw_usage_error("invalid --blame-skip '%s' (not a POSIX extended regex)", optarg);
-			break;
-		case OPT_WARMUP:
-			if (strcmp(optarg, "auto") == 0) {
-				o->trend.warmup = LW_WARMUP_AUTO;
-			} else if (lw_parse_int64(optarg, 0, INT32_MAX, &v) == 0) {
-				o->trend.warmup = LW_WARMUP_POINTS;
-				o->trend.warmup_points = v;
-			} else if (lw_parse_duration(optarg, &v) == 0) {
-				o->trend.warmup = LW_WARMUP_DURATION;
-				o->trend.warmup_nanos = v;
-			} else {
-				lw_usage_error("invalid --warmup '%s' (a count, a duration or auto)", optarg);
-			}
-			break;
-		case OPT_MIN_POINTS:
-			if (lw_parse_int64(optarg, 3, 1000000, &v))
-				lw_usage_error("invalid --min-points '%s' (3 or more)", optarg);
-			o->trend.min_points = (size_t)v;
-			break;
-		case OPT_FDR:
-			if (lw_parse_double(optarg, &d) || !(d > 0 && d < 1))
-				lw_usage_error("invalid --fdr '%s' (want a number between 0 and 1)", optarg);
-			o->trend.alpha = d;
-			break;
-		case OPT_MIN_RATE:
-			o->trend.min_rate_bytes = parse_rate("min-rate", optarg);
-			break;
-		case OPT_MIN_COUNT_RATE:
-			o->trend.min_rate_count = parse_rate("min-count-rate", optarg);
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") == 0)

@@ -16,6 +16,7 @@
 #include "atomicio.h"
 #include "err.h"
 #include "parse.h"
+#include "trend_cli.h"
 #include "trendfit.h"
 
 static void usage(FILE *f)
@@ -71,15 +72,6 @@ enum {
 	OPT_SERIES_UNIT,
 	OPT_FOCUS,
 	OPT_IGNORE,
-	OPT_WARMUP,
-	OPT_MIN_POINTS,
-	OPT_CONFIDENCE,
-	OPT_FDR,
-	OPT_NOISE_STEPS,
-	OPT_PLATEAU_RATIO,
-	OPT_MIN_RATE,
-	OPT_MIN_COUNT_RATE,
-	OPT_LIMIT,
 	OPT_ALERT_RATE,
 	OPT_ALERT_GOROUTINES,
 	OPT_ALERT_TTL,
@@ -98,15 +90,15 @@ static const struct option longopts[] = {
 	{ "series-unit", required_argument, NULL, OPT_SERIES_UNIT },
 	{ "focus", required_argument, NULL, OPT_FOCUS },
 	{ "ignore", required_argument, NULL, OPT_IGNORE },
-	{ "warmup", required_argument, NULL, OPT_WARMUP },
-	{ "min-points", required_argument, NULL, OPT_MIN_POINTS },
-	{ "confidence", required_argument, NULL, OPT_CONFIDENCE },
-	{ "fdr", required_argument, NULL, OPT_FDR },
-	{ "noise-steps", required_argument, NULL, OPT_NOISE_STEPS },
-	{ "plateau-ratio", required_argument, NULL, OPT_PLATEAU_RATIO },
-	{ "min-rate", required_argument, NULL, OPT_MIN_RATE },
-	{ "min-count-rate", required_argument, NULL, OPT_MIN_COUNT_RATE },
-	{ "limit", required_argument, NULL, OPT_LIMIT },
+	LW_TREND_LONGOPT_WARMUP,
+	LW_TREND_LONGOPT_MIN_POINTS,
+	LW_TREND_LONGOPT_CONFIDENCE,
+	LW_TREND_LONGOPT_FDR,
+	LW_TREND_LONGOPT_NOISE_STEPS,
+	LW_TREND_LONGOPT_PLATEAU_RATIO,
+	LW_TREND_LONGOPT_MIN_RATE,
+	LW_TREND_LONGOPT_MIN_COUNT_RATE,
+	LW_TREND_LONGOPT_LIMIT,
 	{ "alert-rate", required_argument, NULL, OPT_ALERT_RATE },
 	{ "alert-goroutines", required_argument, NULL, OPT_ALERT_GOROUTINES },
 	{ "alert-ttl", required_argument, NULL, OPT_ALERT_TTL },
@@ -122,31 +114,15 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static double parse_fraction(const char *opt, const char *arg, double lo, double hi)
-{
-	double v;
-	if (lw_parse_double(arg, &v) || !(v > lo && v < hi))
-		lw_usage_error("invalid --%s '%s' (want a number between %g and %g)", opt, arg, lo,
-			       hi);
-	return v;
-}
-
-static double parse_rate(const char *opt, const char *arg)
-{
-	double v;
-	if (lw_parse_rate_per_hour(arg, &v) || v < 0)
-		lw_usage_error("invalid --%s '%s' (want a rate like 10MiB/h or 100/h)", opt, arg);
-	return v;
-}
-
 static void parse_args(int argc, char **argv, struct tf_opts *o)
 {
 	int c;
 	int64_t v;
-	double d;
 	int ttl_set = 0;
 
 	while ((c = getopt_long(argc, argv, ":n:o:h", longopts, NULL)) != -1) {
+		if (lw_trend_cli_parse(&o->trend, c, optarg))
+			continue;
 		switch (c) {
 		case OPT_BY:
 			if (strcmp(optarg, "function") == 0)
@@ -182,55 +158,11 @@ static void parse_args(int argc, char **argv, struct tf_opts *o)
 		case OPT_IGNORE:
 			o->ignore = optarg;
 			break;
-		case OPT_WARMUP:
-			if (strcmp(optarg, "auto") == 0) {
-				o->trend.warmup = LW_WARMUP_AUTO;
-			} else if (lw_parse_int64(optarg, 0, INT32_MAX, &v) == 0) {
-				o->trend.warmup = LW_WARMUP_POINTS;
-				o->trend.warmup_points = v;
-			} else if (lw_parse_duration(optarg, &v) == 0) {
-				o->trend.warmup = LW_WARMUP_DURATION;
-				o->trend.warmup_nanos = v;
-			} else {
-				lw_usage_error("invalid --warmup '%s' (a count, a duration or auto)",
-					       optarg);
-			}
-			break;
-		case OPT_MIN_POINTS:
-			if (lw_parse_int64(optarg, 3, 1000000, &v))
-				lw_usage_error("invalid --min-points '%s' (3 or more)", optarg);
-			o->trend.min_points = (size_t)v;
-			break;
-		case OPT_CONFIDENCE:
-			o->trend.conf = parse_fraction("confidence", optarg, 0, 1);
-			break;
-		case OPT_FDR:
-			o->trend.alpha = parse_fraction("fdr", optarg, 0, 1);
-			break;
-		case OPT_NOISE_STEPS:
-			if (lw_parse_double(optarg, &d) || d < 0 || d > 1e6)
-				lw_usage_error("invalid --noise-steps '%s'", optarg);
-			o->trend.noise_steps = d;
-			break;
-		case OPT_PLATEAU_RATIO:
-			o->trend.plateau_ratio = parse_fraction("plateau-ratio", optarg, 0, 1);
-			break;
-		case OPT_MIN_RATE:
-			o->trend.min_rate_bytes = parse_rate("min-rate", optarg);
-			break;
-		case OPT_MIN_COUNT_RATE:
-			o->trend.min_rate_count = parse_rate("min-count-rate", optarg);
-			break;
-		case OPT_LIMIT:
-			if (lw_parse_size(optarg, &v) || v <= 0)
-				lw_usage_error("invalid --limit '%s' (want a size like 2GiB)", optarg);
-			o->trend.limit = (double)v;
-			break;
 		case OPT_ALERT_RATE:
-			o->alert_rate = parse_rate("alert-rate", optarg);
+			o->alert_rate = lw_trend_cli_rate("alert-rate", optarg);
 			break;
 		case OPT_ALERT_GOROUTINES:
-			o->alert_goroutines = parse_rate("alert-goroutines", optarg);
+			o->alert_goroutines = lw_trend_cli_rate("alert-goroutines", optarg);
 			break;
 		case OPT_ALERT_TTL:
 			if (lw_parse_duration(optarg, &v) || v <= 0)
