@@ -141,10 +141,28 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBCOMMON)
 # every file of its corpus (run by make check, no clang needed).
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/replay_%,$(FUZZ_SRCS))
+# A target fuzzing a tool's parser links that tool's modules (never its
+# main) and libraries: FUZZ_EXTRA_fuzz_NAME := tools/x/y.c, FUZZ_LIBS_fuzz_NAME.
+FUZZ_EXTRA_fuzz_budget := tools/pprof-diff/budget.c
+FUZZ_EXTRA_fuzz_fetch_target := tools/pprof-fetch/target.c
+FUZZ_LIBS_fuzz_fetch_target := $(LIBS_pprof-fetch)
+FUZZ_EXTRA_fuzz_lb_memstats := tools/leak-blame/collect.c tools/leak-blame/frames.c \
+	tools/leak-blame/picture.c \
+	tools/leak-blame/util.c
+FUZZ_EXTRA_fuzz_lb_source := tools/leak-blame/source.c tools/leak-blame/util.c \
+	tools/leak-blame/render_common.c \
+	tools/leak-blame/frames.c
+FUZZ_EXTRA_fuzz_cgo_probes := tools/cgo-trace/probes.c
+FUZZ_LIBS_fuzz_cgo_probes := $(LIBS_cgo-trace)
+# cgo-trace's modules include bpf/cgo-trace.h (without BTF too: no skeleton).
+$(BUILD)/obj/tools/cgo-trace/%.o $(BUILD)/obj/tests/fuzz/fuzz_cgo_%.o: ALL_CFLAGS += -Ibpf
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
+$(foreach f,$(FUZZ_NAMES),$(eval $(BUILD)/tests/replay_$(f): \
+	$(patsubst %.c,$(BUILD)/obj/%.o,$(FUZZ_EXTRA_$(f)))))
 $(BUILD)/tests/replay_%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay_main.o $(LIBCOMMON)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(COMMON_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter-out $(LIBCOMMON),$^) $(LIBCOMMON) $(FUZZ_LIBS_$*) $(COMMON_LIBS)
 
 check: all $(UNIT_BINS) $(FUZZ_REPLAY)
 	@LW_BUILD=$(abspath $(BUILD)) LW_SANITIZE=$(SANITIZE) sh tests/run
@@ -155,11 +173,10 @@ fuzz:
 	$(MAKE) BUILD=$(FUZZ_DIR) CC=$(CLANG) CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all' \
 		LDFLAGS='-fsanitize=address,undefined' $(FUZZ_DIR)/libcommon.a
 	@mkdir -p $(FUZZ_DIR)/fuzz
-	@set -e; for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); \
-		printf '  %-6s %s\n' FUZZ $(FUZZ_DIR)/fuzz/$$n; \
+	@set -e; $(foreach n,$(FUZZ_NAMES), printf '  %-6s %s\n' FUZZ $(FUZZ_DIR)/fuzz/$(n); \
 		$(CLANG) -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
-		-Ilibcommon -I$(FUZZ_DIR)/gen -include libcommon/compat.h $$f $(FUZZ_DIR)/libcommon.a \
-		$(COMMON_LIBS) -o $(FUZZ_DIR)/fuzz/$$n; done
+		-Ilibcommon -I$(FUZZ_DIR)/gen -Ibpf -include libcommon/compat.h tests/fuzz/$(n).c $(FUZZ_EXTRA_$(n)) \
+		$(FUZZ_DIR)/libcommon.a $(FUZZ_LIBS_$(n)) $(COMMON_LIBS) -o $(FUZZ_DIR)/fuzz/$(n);)
 
 bench: all
 	@for b in bench/*/run; do echo "== $$b"; LW_BUILD=$(abspath $(BUILD)) sh $$b || exit 1; done

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 
 #include "aggregate.h"
+#include "grow.h"
 #include "lwhash.h"
 
 /* ---- small string arena for the strings an aggregation owns ---- */
@@ -81,14 +82,8 @@ static const char *sintern_get(struct sintern *si, struct spool *sp, const char 
 			return si->strs[si->tab.slots[i] - 1];
 	if (lw_itab_reserve(&si->tab, sintern_rehash, si))
 		return NULL;
-	if (si->n == si->cap) {
-		size_t nc = si->cap ? si->cap * 2 : 256;
-		const char **ns = realloc(si->strs, nc * sizeof(*ns));
-		if (!ns)
-			return NULL;
-		si->strs = ns;
-		si->cap = nc;
-	}
+	if (lw_grow(&si->strs, &si->cap, si->n + 1, sizeof(*si->strs), 256))
+		return NULL;
 	const char *d = spool_dup(sp, s, n);
 	if (!d)
 		return NULL;
@@ -347,11 +342,11 @@ struct actx {
 
 static uint64_t node_hash(const struct ninfo *ni)
 {
-	uint64_t h = lwh_mix((uintptr_t)ni->name);
-	h = lwh_combine(h, (uintptr_t)ni->file);
-	h = lwh_combine(h, (uintptr_t)ni->objfile);
-	h = lwh_combine(h, (uint64_t)ni->lineno);
-	return lwh_combine(h, (uint64_t)ni->start_line);
+	uint64_t h = lw_mix64((uintptr_t)ni->name);
+	h = lw_hash_combine(h, (uintptr_t)ni->file);
+	h = lw_hash_combine(h, (uintptr_t)ni->objfile);
+	h = lw_hash_combine(h, (uint64_t)ni->lineno);
+	return lw_hash_combine(h, (uint64_t)ni->start_line);
 }
 
 static uint64_t node_rehash(void *ctx, uint32_t idx)
@@ -374,14 +369,8 @@ static int node_get(struct actx *c, const struct ninfo *ni, uint32_t *out)
 	}
 	if (lw_itab_reserve(&c->node_tab, node_rehash, c))
 		return -ENOMEM;
-	if (c->n_nodes == c->cap_nodes) {
-		size_t nc = c->cap_nodes ? c->cap_nodes * 2 : 1024;
-		struct anode *nn = realloc(c->nodes, nc * sizeof(*nn));
-		if (!nn)
-			return -ENOMEM;
-		c->nodes = nn;
-		c->cap_nodes = nc;
-	}
+	if (lw_grow(&c->nodes, &c->cap_nodes, c->n_nodes + 1, sizeof(*c->nodes), 1024))
+		return -ENOMEM;
 	struct anode *n = &c->nodes[c->n_nodes];
 	memset(n, 0, sizeof(*n));
 	n->ni = *ni;
@@ -451,7 +440,7 @@ static inline int64_t loc_index(const struct actx *c, const struct lw_location *
 			return c->by_id[id].idx;
 	}
 	size_t mask = c->pmask;
-	for (size_t i = (size_t)lwh_mix((uintptr_t)l) & mask; c->ptab[i].l; i = (i + 1) & mask)
+	for (size_t i = (size_t)lw_mix64((uintptr_t)l) & mask; c->ptab[i].l; i = (i + 1) & mask)
 		if (c->ptab[i].l == l)
 			return c->ptab[i].idx;
 	return -1;
@@ -518,7 +507,7 @@ static int actx_init(struct actx *c, const struct lw_profile *p, int si, enum lw
 			c->by_id[l->id].l = l;
 			c->by_id[l->id].idx = (uint32_t)i;
 		}
-		size_t k = (size_t)lwh_mix((uintptr_t)l) & c->pmask;
+		size_t k = (size_t)lw_mix64((uintptr_t)l) & c->pmask;
 		while (c->ptab[k].l && c->ptab[k].l != l)
 			k = (k + 1) & c->pmask;
 		if (!c->ptab[k].l) {
@@ -599,7 +588,7 @@ oom:
 
 static uint64_t edge_hash(uint32_t src, uint32_t dst)
 {
-	return lwh_mix(((uint64_t)src << 32) | dst);
+	return lw_mix64(((uint64_t)src << 32) | dst);
 }
 
 static uint64_t edge_rehash(void *ctx, uint32_t idx)
@@ -627,14 +616,8 @@ static int edge_add(struct actx *c, uint32_t src, uint32_t dst, int64_t w, int i
 	}
 	if (lw_itab_reserve(&c->edge_tab, edge_rehash, c))
 		return -ENOMEM;
-	if (c->n_edges == c->cap_edges) {
-		size_t nc = c->cap_edges ? c->cap_edges * 2 : 4096;
-		struct aedge *ne = realloc(c->edges, nc * sizeof(*ne));
-		if (!ne)
-			return -ENOMEM;
-		c->edges = ne;
-		c->cap_edges = nc;
-	}
+	if (lw_grow(&c->edges, &c->cap_edges, c->n_edges + 1, sizeof(*c->edges), 4096))
+		return -ENOMEM;
 	c->edges[c->n_edges] = (struct aedge){ src, dst, w, c->gen, (uint8_t)(inl != 0) };
 	i = lw_itab_first(&c->edge_tab, h);
 	while (c->edge_tab.slots[i])
@@ -1129,14 +1112,8 @@ static int aggregate_stack(const struct lw_profile *p, int si, const struct lw_f
 				continue;
 			uint32_t st = c.loc_start[li], cnt = c.loc_start[li + 1] - st;
 			for (uint32_t ni = cnt; ni-- > 0;) {
-				if (nf == cap_frames) {
-					size_t ncap = cap_frames ? cap_frames * 2 : 256;
-					uint32_t *nfr = realloc(frames, ncap * sizeof(*nfr));
-					if (!nfr)
-						goto out;
-					frames = nfr;
-					cap_frames = ncap;
-				}
+				if (lw_grow(&frames, &cap_frames, nf + 1, sizeof(*frames), 256))
+					goto out;
 				frames[nf++] = c.loc_nodes[st + ni];
 			}
 		}
@@ -1158,22 +1135,10 @@ static int aggregate_stack(const struct lw_profile *p, int si, const struct lw_f
 			continue;
 		if (lw_itab_reserve(&tab, stack_rehash, &sc))
 			goto out;
-		if (n_ents == cap_ents) {
-			size_t ncap = cap_ents ? cap_ents * 2 : 1024;
-			struct stack_ent *ne = realloc(sc.ents, ncap * sizeof(*ne));
-			if (!ne)
-				goto out;
-			sc.ents = ne;
-			cap_ents = ncap;
-		}
-		while (n_buf + nf > cap_buf) {
-			size_t ncap = cap_buf ? cap_buf * 2 : 4096;
-			uint32_t *nb = realloc(sc.buf, ncap * sizeof(*nb));
-			if (!nb)
-				goto out;
-			sc.buf = nb;
-			cap_buf = ncap;
-		}
+		if (lw_grow(&sc.ents, &cap_ents, n_ents + 1, sizeof(*sc.ents), 1024))
+			goto out;
+		if (lw_grow(&sc.buf, &cap_buf, n_buf + nf, sizeof(*sc.buf), 4096))
+			goto out;
 		memcpy(sc.buf + n_buf, frames, nf * sizeof(*frames));
 		sc.ents[n_ents] = (struct stack_ent){ (uint32_t)n_buf, (uint32_t)nf, w, h };
 		n_buf += nf;

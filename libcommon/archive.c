@@ -138,6 +138,9 @@ static int parse_time_prefix(const char *s, int64_t *unix_nanos, const char **en
 	/* timegm normalises 31 February into March: refuse such dates. */
 	if (tm.tm_mday != D || tm.tm_mon != M - 1)
 		return -1;
+	/* int64 nanoseconds end in 2262 (and begin in 1677). */
+	if (t > INT64_MAX / 1000000000 - 1 || t < INT64_MIN / 1000000000 + 1)
+		return -1;
 	*unix_nanos = (int64_t)t * 1000000000 + frac;
 	*end = p;
 	return 0;

@@ -21,8 +21,10 @@ void lw_csv_str(struct lw_csv_out *c, const char *s)
 {
 	sep(c);
 	s = s ? s : "";
-	/* Quote only when needed, so plain rows stay readable. */
-	if (strpbrk(s, ",\"\r\n") || *s == ' ' || (*s && s[strlen(s) - 1] == ' '))
+	/* Quote only when needed, so plain rows stay readable. libcsv trims
+	 * blanks (space, tab) around unquoted fields. */
+	size_t len = strlen(s);
+	if (strpbrk(s, ",\"\r\n") || (len && (strchr(" \t", s[0]) || strchr(" \t", s[len - 1]))))
 		csv_fwrite(c->f, s, strlen(s));
 	else
 		fputs(s, c->f);
@@ -131,7 +133,9 @@ int lw_csv_read_file(const char *path, lw_csv_row_cb cb, void *ctx, char *err, s
 	size_t n;
 	int rc = 0;
 	while (!r.failed && (n = fread(buf, 1, sizeof buf, f)) > 0) {
-		if (csv_parse(&p, buf, n, on_field, on_row, &r) != n) {
+		/* A callback that stopped the read keeps its message: libcsv
+		 * goes on to the chunk's end and may meet a later syntax error. */
+		if (csv_parse(&p, buf, n, on_field, on_row, &r) != n && !r.failed) {
 			snprintf(err, errsz, "'%s': line %ld: %s", path, r.line + 1,
 				 csv_strerror(csv_error(&p)));
 			rc = -1;

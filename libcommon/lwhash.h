@@ -1,9 +1,12 @@
-/* lwhash.h (internal to libcommon): a tiny open-addressing index table.
+/* lwhash.h: the hash mixers, and a tiny open-addressing index table.
  *
- * The table stores 32-bit indexes (+1; 0 = empty slot) into an array the
- * caller owns; the caller hashes and compares its own entries. Linear
- * probing, power-of-two capacity, load factor <= 1/2. Used by aggregate.c
- * and merge.c, where keys are interned pointers and small integer tuples.
+ * lw_mix64 (splitmix64's finalizer) and lw_hash_combine are the one copy
+ * of the mixers for all of leakwatch (libcommon's tables and cgo-trace's
+ * caches). The table stores 32-bit indexes (+1; 0 = empty slot) into an
+ * array the caller owns; the caller hashes and compares its own entries.
+ * Linear probing, power-of-two capacity, load factor <= 1/2. Used by
+ * aggregate.c and merge.c, where keys are interned pointers and small
+ * integer tuples.
  */
 #ifndef LW_LWHASH_H
 #define LW_LWHASH_H
@@ -17,9 +20,9 @@ struct lw_itab {
 	size_t n;
 };
 
-static inline uint64_t lwh_mix(uint64_t x)
+static inline uint64_t lw_mix64(uint64_t x)
 {
-	/* splitmix64 finalizer */
+	/* splitmix64 finalizer: ids and pointers are often dense or aligned */
 	x ^= x >> 30;
 	x *= 0xbf58476d1ce4e5b9ULL;
 	x ^= x >> 27;
@@ -28,11 +31,13 @@ static inline uint64_t lwh_mix(uint64_t x)
 	return x;
 }
 
-static inline uint64_t lwh_combine(uint64_t h, uint64_t v)
+static inline uint64_t lw_hash_combine(uint64_t h, uint64_t v)
 {
-	return lwh_mix(h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2)));
+	return lw_mix64(h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2)));
 }
 
+/* Not profile.c's lw_hash_bytes (word-wise, for string tables): the
+ * tables built on this one keep their layout. */
 static inline uint64_t lwh_bytes(const void *p, size_t n)
 {
 	/* FNV-1a, then mixed */
@@ -42,19 +47,7 @@ static inline uint64_t lwh_bytes(const void *p, size_t n)
 		h ^= s[i];
 		h *= 0x100000001b3ULL;
 	}
-	return lwh_mix(h);
-}
-
-/* Older names of the two mixers (pprof_text.c uses them). lwh_bytes is not
- * called lw_hash_bytes because profile.c exports a function of that name. */
-static inline uint64_t lw_mix64(uint64_t x)
-{
-	return lwh_mix(x);
-}
-
-static inline uint64_t lw_hash_combine(uint64_t h, uint64_t v)
-{
-	return lwh_combine(h, v);
+	return lw_mix64(h);
 }
 
 /* 0, or -1 on out-of-memory. */
@@ -140,7 +133,7 @@ static inline void lw_pmap_free(struct lw_pmap *m)
 
 static inline void *lw_pmap_get(const struct lw_pmap *m, const void *key)
 {
-	size_t i = (size_t)lwh_mix((uintptr_t)key) & m->mask;
+	size_t i = (size_t)lw_mix64((uintptr_t)key) & m->mask;
 	for (; m->keys[i]; i = (i + 1) & m->mask)
 		if (m->keys[i] == (uintptr_t)key)
 			return (void *)m->vals[i];
@@ -160,7 +153,7 @@ static inline int lw_pmap_put(struct lw_pmap *m, const void *key, const void *va
 		lw_pmap_free(m);
 		*m = nm;
 	}
-	size_t i = (size_t)lwh_mix((uintptr_t)key) & m->mask;
+	size_t i = (size_t)lw_mix64((uintptr_t)key) & m->mask;
 	for (; m->keys[i]; i = (i + 1) & m->mask)
 		if (m->keys[i] == (uintptr_t)key)
 			break;

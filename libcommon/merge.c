@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "merge.h"
+#include "grow.h"
 #include "lwhash.h"
 
 /* A set of variable-length uint64 keys, each with an integer value. */
@@ -61,22 +62,10 @@ static int kset_get_or_put(struct kset *k, const uint64_t *key, size_t len, uint
 	}
 	if (lw_itab_reserve(&k->tab, kset_rehash, k))
 		return -1;
-	if (k->n == k->cap) {
-		size_t nc = k->cap ? k->cap * 2 : 256;
-		struct kent *ne = realloc(k->ents, nc * sizeof(*ne));
-		if (!ne)
-			return -1;
-		k->ents = ne;
-		k->cap = nc;
-	}
-	while (k->n_buf + len > k->cap_buf) {
-		size_t nc = k->cap_buf ? k->cap_buf * 2 : 4096;
-		uint64_t *nb = realloc(k->buf, nc * sizeof(*nb));
-		if (!nb)
-			return -1;
-		k->buf = nb;
-		k->cap_buf = nc;
-	}
+	if (lw_grow(&k->ents, &k->cap, k->n + 1, sizeof(*k->ents), 256))
+		return -1;
+	if (lw_grow(&k->buf, &k->cap_buf, k->n_buf + len, sizeof(*k->buf), 4096))
+		return -1;
 	memcpy(k->buf + k->n_buf, key, len * sizeof(*key));
 	k->ents[k->n] = (struct kent){ k->n_buf, len, h, *val };
 	k->n_buf += len;
@@ -164,14 +153,8 @@ static int map_mapping(struct merger *m, const struct lw_mapping *src, size_t *o
 			return -1;
 		mi.offset = 0;
 	}
-	if (m->n_mapinfos == m->cap_mapinfos) {
-		size_t nc = m->cap_mapinfos ? m->cap_mapinfos * 2 : 16;
-		struct mapinfo *nmi = realloc(m->mapinfos, nc * sizeof(*nmi));
-		if (!nmi)
-			return -1;
-		m->mapinfos = nmi;
-		m->cap_mapinfos = nc;
-	}
+	if (lw_grow(&m->mapinfos, &m->cap_mapinfos, m->n_mapinfos + 1, sizeof(*m->mapinfos), 16))
+		return -1;
 	m->mapinfos[m->n_mapinfos++] = mi;
 	*out = m->n_mapinfos;
 	return lw_pmap_put(&m->map_by_src, src, (void *)(uintptr_t)*out);

@@ -196,3 +196,11 @@ int lw_parse_threshold(const char *s, struct lw_threshold *out)
 	out->value = (double)v;
 	return 0;
 }
+
+int lw_parse_choice(const char *s, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}

@@ -7,6 +7,7 @@
 #ifndef LW_PARSE_H
 #define LW_PARSE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 int lw_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
@@ -25,5 +26,9 @@ struct lw_threshold {
 	double value; /* bytes/units, or percent */
 };
 int lw_parse_threshold(const char *s, struct lw_threshold *out);
+/* One of a fixed set of words (--format=json): the index of s in
+ * names[0..n), exact match, or -1. The caller maps the index to its value
+ * and words its own error. */
+int lw_parse_choice(const char *s, const char *const *names, size_t n);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lwhash.h"
 #include "pprof_io.h"
 #include "profile.h"
 
@@ -43,17 +44,6 @@ void lw_u64map_free(struct lw_u64map *m);
 int lw_u64map_put(struct lw_u64map *m, uint64_t key, uintptr_t val);
 /* 1 and *val if present, else 0. */
 int lw_u64map_get(const struct lw_u64map *m, uint64_t key, uintptr_t *val);
-
-static inline uint64_t lw_hash_u64(uint64_t x)
-{
-	/* splitmix64 finalizer: ids are often dense or pointer-aligned. */
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
 
 uint64_t lw_hash_bytes(const void *s, size_t n);
 

@@ -4,6 +4,7 @@
  * address-only locations from the text's own symbol lines.
  * Contract in pprof_text_int.h.
  */
+#include "grow.h"
 #include "pprof_text_int.h"
 
 /* ---- lines ---- */
@@ -346,24 +347,6 @@ static uint64_t fn_hash(void *ctx, uint32_t i)
 	return fn_key(t->fns[i]->name, t->fns[i]->filename);
 }
 
-static int grow(void *arrp, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return 0;
-	size_t nc = *cap ? *cap : 16;
-	while (nc < need) {
-		if (nc > SIZE_MAX / 2 / elem)
-			return -1;
-		nc *= 2;
-	}
-	void *n = realloc(*(void **)arrp, nc * elem);
-	if (!n)
-		return -1;
-	*(void **)arrp = n;
-	*cap = nc;
-	return 0;
-}
-
 int lw_tstacks_init(struct lw_tstacks *t, struct lw_profile *p)
 {
 	memset(t, 0, sizeof(*t));
@@ -375,6 +358,18 @@ int lw_tstacks_init(struct lw_tstacks *t, struct lw_profile *p)
 		return -1;
 	}
 	return 0;
+}
+
+struct lw_profile *lw_tprofile_new(struct lw_tstacks *t, struct lw_error *err, const char *name)
+{
+	struct lw_profile *p = lw_profile_new();
+	if (!p)
+		return lw_tfail(err, name, 0, "out of memory");
+	if (lw_tstacks_init(t, p)) {
+		lw_profile_free(p);
+		return lw_tfail(err, name, 0, "out of memory");
+	}
+	return p;
 }
 
 void lw_tstacks_free(struct lw_tstacks *t)
@@ -416,7 +411,7 @@ int lw_tstacks_add_pc(struct lw_tstacks *t, uint64_t pc)
 			if (!(t->mapping = lw_profile_add_mapping(t->p, &m)))
 				return -1;
 		}
-		if (grow(&t->locs, &t->cap_locs, t->n_locs + 1, sizeof(*t->locs)) ||
+		if (lw_grow(&t->locs, &t->cap_locs, t->n_locs + 1, sizeof(*t->locs), 16) ||
 		    lw_itab_reserve(&t->lidx, loc_hash, t))
 			return -1;
 		loc = lw_profile_add_location(t->p, 0, t->mapping, pc, NULL, 0);
@@ -428,7 +423,7 @@ int lw_tstacks_add_pc(struct lw_tstacks *t, uint64_t pc)
 		t->lidx.slots[i] = (uint32_t)t->n_locs;
 		t->lidx.n++;
 	}
-	if (grow(&t->rec, &t->cap_rec, t->n_rec + 1, sizeof(*t->rec)))
+	if (lw_grow(&t->rec, &t->cap_rec, t->n_rec + 1, sizeof(*t->rec), 16))
 		return -1;
 	t->rec[t->n_rec++] = loc;
 	return 0;
@@ -436,7 +431,7 @@ int lw_tstacks_add_pc(struct lw_tstacks *t, uint64_t pc)
 
 int lw_tstacks_add_frame(struct lw_tstacks *t, const struct lw_tframe *f)
 {
-	if (grow(&t->frames, &t->cap_frames, t->n_frames + 1, sizeof(*t->frames)))
+	if (lw_grow(&t->frames, &t->cap_frames, t->n_frames + 1, sizeof(*t->frames), 16))
 		return -1;
 	t->frames[t->n_frames++] = *f;
 	return 0;
@@ -453,7 +448,7 @@ struct lw_function *lw_tstacks_fn(struct lw_tstacks *t, const char *name, const 
 	}
 	if (t->n_fns >= UINT32_MAX - 1)
 		return NULL;
-	if (grow(&t->fns, &t->cap_fns, t->n_fns + 1, sizeof(*t->fns)) ||
+	if (lw_grow(&t->fns, &t->cap_fns, t->n_fns + 1, sizeof(*t->fns), 16) ||
 	    lw_itab_reserve(&t->fidx, fn_hash, t))
 		return NULL;
 	struct lw_function *fn = lw_profile_add_function(t->p, 0, name, name, file, 0);

@@ -153,16 +153,12 @@ struct lw_profile *lw_parse_count_text(const char *buf, size_t len, const char *
 		return NULL;
 	*recognized = 1;
 
-	struct lw_profile *p = lw_profile_new();
 	struct lw_tstacks t;
 	struct labels L;
 	memset(&L, 0, sizeof(L));
+	struct lw_profile *p = lw_tprofile_new(&t, err, name);
 	if (!p)
-		return lw_tfail(err, name, 0, "out of memory");
-	if (lw_tstacks_init(&t, p)) {
-		lw_profile_free(p);
-		return lw_tfail(err, name, 0, "out of memory");
-	}
+		return NULL;
 	p->source = LW_SRC_COUNT_TEXT;
 	p->period = 1;
 	const char *type = lw_profile_intern_n(p, nm, nn);

@@ -23,6 +23,7 @@
  * dump (register dump, "exit status 2") instead of being an error.
  */
 #include "pprof_text.h"
+#include "grow.h"
 #include "pprof_text_int.h"
 
 struct ghdr {
@@ -217,16 +218,22 @@ struct dump {
 	struct ghdr h;
 };
 
+/* The parser's scratch (not the profile). */
+static void dump_free(struct dump *d)
+{
+	lw_tstacks_free(&d->fns);
+	lw_itab_free(&d->lt.idx);
+	free(d->lt.locs);
+	free(d->lt.hashes);
+	free(d->fr);
+	free(d->lines);
+	free(d->slocs);
+}
+
 static int push_frame(struct dump *d, const struct lw_gframe *f)
 {
-	if (d->n_fr == d->cap_fr) {
-		size_t nc = d->cap_fr ? d->cap_fr * 2 : 32;
-		struct lw_gframe *n = realloc(d->fr, nc * sizeof(*n));
-		if (!n)
-			return -1;
-		d->fr = n;
-		d->cap_fr = nc;
-	}
+	if (lw_grow(&d->fr, &d->cap_fr, d->n_fr + 1, sizeof(*d->fr), 32))
+		return -1;
 	d->fr[d->n_fr++] = *f;
 	return 0;
 }
@@ -360,13 +367,9 @@ struct lw_profile *lw_parse_goroutine_dump(const char *buf, size_t len, const ch
 
 	struct dump d;
 	memset(&d, 0, sizeof(d));
-	d.p = lw_profile_new();
+	d.p = lw_tprofile_new(&d.fns, err, name);
 	if (!d.p)
-		return lw_tfail(err, name, 0, "out of memory");
-	if (lw_tstacks_init(&d.fns, d.p)) {
-		lw_profile_free(d.p);
-		return lw_tfail(err, name, 0, "out of memory");
-	}
+		return NULL;
 	if (lw_itab_init(&d.lt.idx, 64))
 		goto nomem;
 	struct lw_profile *p = d.p;
@@ -530,24 +533,12 @@ struct lw_profile *lw_parse_goroutine_dump(const char *buf, size_t len, const ch
 done:
 	if (end_goroutine(&d))
 		goto nomem;
-	lw_tstacks_free(&d.fns);
-	lw_itab_free(&d.lt.idx);
-	free(d.lt.locs);
-	free(d.lt.hashes);
-	free(d.fr);
-	free(d.lines);
-	free(d.slocs);
+	dump_free(&d);
 	return p;
 nomem:
 	lw_tfail(err, name, 0, "out of memory");
 fail:
-	lw_tstacks_free(&d.fns);
-	lw_itab_free(&d.lt.idx);
-	free(d.lt.locs);
-	free(d.lt.hashes);
-	free(d.fr);
-	free(d.lines);
-	free(d.slocs);
+	dump_free(&d);
 	lw_profile_free(d.p);
 	return NULL;
 }

@@ -397,14 +397,10 @@ struct lw_profile *lw_parse_heap_text(const char *buf, size_t len, const char *n
 	if (parse_header(s, n, &h, &hwhy))
 		return lw_tfail(err, name, 1, "%s", hwhy);
 
-	struct lw_profile *p = lw_profile_new();
 	struct lw_tstacks t;
+	struct lw_profile *p = lw_tprofile_new(&t, err, name);
 	if (!p)
-		return lw_tfail(err, name, 0, "out of memory");
-	if (lw_tstacks_init(&t, p)) {
-		lw_profile_free(p);
-		return lw_tfail(err, name, 0, "out of memory");
-	}
+		return NULL;
 	p->source = LW_SRC_HEAP_TEXT;
 	p->period = h.period;
 	p->period_type.type = lw_profile_intern(p, "space");

@@ -99,6 +99,9 @@ struct lw_tstacks {
 };
 int lw_tstacks_init(struct lw_tstacks *t, struct lw_profile *p);
 void lw_tstacks_free(struct lw_tstacks *t);
+/* Every text parser's start: a new profile and t on it. The profile, or
+ * NULL with "'name': out of memory" in err. */
+struct lw_profile *lw_tprofile_new(struct lw_tstacks *t, struct lw_error *err, const char *name);
 /* Starts a record (forgets the previous record's locations and frames). */
 void lw_tstacks_begin(struct lw_tstacks *t);
 /* Appends the location of address pc (already adjusted by -1). 0 / -1 OOM. */

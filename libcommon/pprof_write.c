@@ -11,6 +11,8 @@
 #include <zlib.h>
 
 #include "atomicio.h"
+#include "grow.h"
+#include "gzip.h"
 #include "pprof_internal.h"
 #include "pprof_io.h"
 #include "profile.pb-c.h"
@@ -32,14 +34,8 @@ struct ptrvec {
 
 static int vec_push(struct ptrvec *pv, void *x)
 {
-	if (pv->n == pv->cap) {
-		size_t nc = pv->cap ? pv->cap * 2 : 16;
-		void **nv = realloc(pv->v, nc * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		pv->v = nv;
-		pv->cap = nc;
-	}
+	if (lw_grow(&pv->v, &pv->cap, pv->n + 1, sizeof(*pv->v), 16))
+		return -ENOMEM;
 	pv->v[pv->n++] = x;
 	return 0;
 }
@@ -322,39 +318,6 @@ static int build(struct wctx *w, PbProfile *pb)
 	return 0;
 }
 
-/* deflate with a gzip header. Level 1 like the Go runtime (BestSpeed):
- * profiles compress well anyway and writing stays cheap. */
-static int gzip_buf(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len)
-{
-	z_stream z;
-	memset(&z, 0, sizeof z);
-	if (len > UINT_MAX / 2)
-		return -EFBIG;
-	if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) !=
-	    Z_OK)
-		return -ENOMEM;
-	size_t cap = deflateBound(&z, len) + 64;
-	uint8_t *buf = malloc(cap);
-	if (!buf) {
-		deflateEnd(&z);
-		return -ENOMEM;
-	}
-	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = (uInt)len;
-	z.next_out = buf;
-	z.avail_out = (uInt)cap;
-	int rc = deflate(&z, Z_FINISH);
-	size_t n = cap - z.avail_out;
-	deflateEnd(&z);
-	if (rc != Z_STREAM_END) {
-		free(buf);
-		return -EIO;
-	}
-	*out = buf;
-	*out_len = n;
-	return 0;
-}
-
 int lw_profile_encode(const struct lw_profile *p, int gzip, uint8_t **out, size_t *out_len)
 {
 	struct wctx w = { .p = p };
@@ -373,7 +336,7 @@ int lw_profile_encode(const struct lw_profile *p, int gzip, uint8_t **out, size_
 			size_t got = perftools__profiles__profile__pack(&pb, raw);
 			rc = got == n ? 0 : -EIO;
 			if (rc == 0 && gzip) {
-				rc = gzip_buf(raw, n, out, out_len);
+				rc = lw_gzip(raw, n, Z_BEST_SPEED, out, out_len);
 				free(raw);
 			} else if (rc == 0) {
 				*out = raw;

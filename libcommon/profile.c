@@ -259,7 +259,7 @@ uint64_t lw_hash_bytes(const void *s, size_t n)
 	uint64_t w = 0;
 	memcpy(&w, p, n);
 	h = (h ^ w) * 0x100000001b3ULL;
-	return lw_hash_u64(h);
+	return lw_mix64(h);
 }
 
 /* ---- u64 map ---- */
@@ -312,7 +312,7 @@ int lw_u64map_put(struct lw_u64map *m, uint64_t key, uintptr_t val)
 	if ((m->n + 1) * 2 > m->cap && u64map_rehash(m) != 0)
 		return -ENOMEM;
 	size_t mask = m->cap - 1;
-	for (size_t i = lw_hash_u64(key) & mask;; i = (i + 1) & mask) {
+	for (size_t i = lw_mix64(key) & mask;; i = (i + 1) & mask) {
 		if (m->keys[i] == key)
 			return 0;
 		if (!m->keys[i]) {
@@ -329,7 +329,7 @@ int lw_u64map_get(const struct lw_u64map *m, uint64_t key, uintptr_t *val)
 	if (m->cap == 0 || key == 0)
 		return 0;
 	size_t mask = m->cap - 1;
-	for (size_t i = lw_hash_u64(key) & mask;; i = (i + 1) & mask) {
+	for (size_t i = lw_mix64(key) & mask;; i = (i + 1) & mask) {
 		if (m->keys[i] == key) {
 			if (val)
 				*val = m->vals[i];

@@ -5,6 +5,7 @@
 
 #include <math.h>
 
+#include "grow.h"
 #include "lwhash.h"
 #include "stats.h"
 
@@ -71,7 +72,7 @@ static uint64_t key_hash(const char *k)
 	w = 0;
 	memcpy(&w, k + i, n - i);
 	h = (h ^ w ^ n) * 0x100000001b3ULL;
-	return lwh_mix(h);
+	return lw_mix64(h);
 }
 
 static uint64_t rehash_series(void *ctx, uint32_t idx)
@@ -135,14 +136,8 @@ static struct lw_trend_series *series_new(struct lw_trend_group *g, const char *
 	struct group_index *ix = g->index;
 	struct lw_trend_series *se;
 
-	if (g->n_series == g->cap_series) {
-		size_t nc = g->cap_series ? g->cap_series * 2 : 16;
-		void *p = realloc(g->series, nc * sizeof(*g->series));
-		if (!p)
-			return NULL;
-		g->series = p;
-		g->cap_series = nc;
-	}
+	if (lw_grow(&g->series, &g->cap_series, g->n_series + 1, sizeof(*g->series), 16))
+		return NULL;
 	if (g->n_series >= UINT32_MAX - 1 || lw_itab_reserve(&ix->tab, rehash_series, g))
 		return NULL;
 	se = calloc(1, sizeof(*se));
@@ -177,14 +172,8 @@ struct lw_trend_group *lw_trend_group_new(struct lw_trend_set *s, const char *ta
 	struct lw_trend_group *g;
 	struct group_index *ix;
 
-	if (s->n_groups == s->cap_groups) {
-		size_t nc = s->cap_groups ? s->cap_groups * 2 : 8;
-		void *p = realloc(s->groups, nc * sizeof(*s->groups));
-		if (!p)
-			return NULL;
-		s->groups = p;
-		s->cap_groups = nc;
-	}
+	if (lw_grow(&s->groups, &s->cap_groups, s->n_groups + 1, sizeof(*s->groups), 8))
+		return NULL;
 	g = calloc(1, sizeof(*g));
 	ix = calloc(1, sizeof(*ix));
 	if (!g || !ix || lw_itab_init(&ix->tab, 64)) {

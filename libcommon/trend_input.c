@@ -9,6 +9,7 @@
 
 #include "archive.h"
 #include "csvout.h"
+#include "grow.h"
 #include "parse.h"
 
 static void set_err(struct lw_error *err, const char *fmt, ...)
@@ -428,16 +429,10 @@ static int archive_memstats(struct lw_trend_set *s, const char *dir, struct lw_e
 			goto oom;
 		}
 		if (file_exists(path)) {
-			if (n == cap) {
-				size_t nc = cap ? cap * 2 : 8;
-				void *p = realloc(names, nc * sizeof(*names));
-				if (!p) {
-					free(path);
-					closedir(d);
-					goto oom;
-				}
-				names = p;
-				cap = nc;
+			if (lw_grow(&names, &cap, n + 1, sizeof(*names), 8)) {
+				free(path);
+				closedir(d);
+				goto oom;
 			}
 			names[n] = strdup(de->d_name);
 			if (!names[n]) {
@@ -803,26 +798,14 @@ static int sr_row_cb(void *vc, char **f, int nf, long line, char *err, size_t er
 	for (k = 0; k < c->nkeys && strcmp(c->keys[k], f[1]) != 0; k++)
 		;
 	if (k == c->nkeys) {
-		if (c->nkeys == c->capkeys) {
-			size_t nc = c->capkeys ? c->capkeys * 2 : 8;
-			void *p = realloc(c->keys, nc * sizeof(*c->keys));
-			if (!p)
-				goto oom;
-			c->keys = p;
-			c->capkeys = nc;
-		}
+		if (lw_grow(&c->keys, &c->capkeys, c->nkeys + 1, sizeof(*c->keys), 8))
+			goto oom;
 		if (!(c->keys[c->nkeys] = strdup(f[1])))
 			goto oom;
 		c->nkeys++;
 	}
-	if (c->n == c->cap) {
-		size_t nc = c->cap ? c->cap * 2 : 256;
-		void *p = realloc(c->rows, nc * sizeof(*c->rows));
-		if (!p)
-			goto oom;
-		c->rows = p;
-		c->cap = nc;
-	}
+	if (lw_grow(&c->rows, &c->cap, c->n + 1, sizeof(*c->rows), 256))
+		goto oom;
 	r.key = k;
 	r.seq = c->n;
 	c->rows[c->n++] = r;

@@ -97,3 +97,11 @@ test_done() {
 	fi
 	[ $test_fail -eq 0 ]
 }
+
+# test_skip_all REASON: a missing prerequisite of the whole file: one
+# skipped test saying why, the summary, and exit (as test_done left it).
+test_skip_all() {
+	test_skip "$1"
+	test_done
+	exit
+}

@@ -9,9 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 if ! test_have_prereq GO; then
-	test_skip 'go is not installed (scripts/install-deps installs golang-go)'
-	test_done
-	exit 0
+	test_skip_all 'go is not installed (scripts/install-deps installs golang-go)'
 fi
 
 gopprof() {

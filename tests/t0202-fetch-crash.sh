@@ -7,9 +7,7 @@
 . "$LW_ROOT/tests/lib-fetch.sh"
 
 if ! test_have_prereq GO; then
-	test_skip 'go is not installed (needed to build the test service)'
-	test_done
-	exit
+	test_skip_all 'go is not installed (needed to build the test service)'
 fi
 
 test_expect_success 'build the Go test servers' 'fetch_build_servers'

@@ -39,9 +39,7 @@ test_expect_success 'man page documents every long option of --help' '
 '
 
 if ! test_have_prereq BPF; then
-	test_skip "BPF tests need root, /sys/kernel/btf/vmlinux and a built cgo-trace"
-	test_done
-	exit
+	test_skip_all "BPF tests need root, /sys/kernel/btf/vmlinux and a built cgo-trace"
 fi
 
 test_expect_success 'kernel without BTF: exit 2' '

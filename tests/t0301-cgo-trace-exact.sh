@@ -8,9 +8,7 @@
 . "$TESTDATA/cgo/helpers.sh"
 
 if ! test_have_prereq BPF || ! test_have_prereq GO; then
-	test_skip "needs root, /sys/kernel/btf/vmlinux, a built cgo-trace and go (for go tool pprof)"
-	test_done
-	exit
+	test_skip_all "needs root, /sys/kernel/btf/vmlinux, a built cgo-trace and go (for go tool pprof)"
 fi
 
 test_expect_success 'build the test programs' 'cgo_build_alloctest'

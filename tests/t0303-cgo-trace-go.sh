@@ -7,9 +7,7 @@
 . "$TESTDATA/cgo/helpers.sh"
 
 if ! test_have_prereq BPF || ! test_have_prereq GO; then
-	test_skip "needs root, /sys/kernel/btf/vmlinux, a built cgo-trace and go"
-	test_done
-	exit
+	test_skip_all "needs root, /sys/kernel/btf/vmlinux, a built cgo-trace and go"
 fi
 
 test_expect_success 'build the Go program' '

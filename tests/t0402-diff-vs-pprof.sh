@@ -7,9 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 if ! test_have_prereq GO; then
-	test_skip 'go is not installed (needed to build leakprog and to run go tool pprof)'
-	test_done
-	exit 0
+	test_skip_all 'go is not installed (needed to build leakprog and to run go tool pprof)'
 fi
 
 D=$TESTDATA/diff

@@ -6,9 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 if ! test_have_prereq GO; then
-	test_skip 'go is not installed (needed to build the demo service)'
-	test_done
-	exit
+	test_skip_all 'go is not installed (needed to build the demo service)'
 fi
 
 PIDS=''

@@ -7,14 +7,10 @@
 . "$(dirname "$0")/lib.sh"
 
 if ! test_have_prereq GO; then
-	test_skip 'go is not installed (needed to build the demo service)'
-	test_done
-	exit
+	test_skip_all 'go is not installed (needed to build the demo service)'
 fi
 if ! [ -x "$LW_BUILD/bin/pprof-fetch" ]; then
-	test_skip "pprof-fetch is not built in $LW_BUILD"
-	test_done
-	exit
+	test_skip_all "pprof-fetch is not built in $LW_BUILD"
 fi
 GOCACHE=$LW_BUILD/gocache
 export GOCACHE

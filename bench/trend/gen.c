@@ -1,10 +1,10 @@
-/* bench/trend/gen.c: bench/trend's helper, three modes:
+/* bench/trend/gen.c: bench/trend's helper, two modes (the timing is
+ * bench/decode/measure.c's, as in every bench):
  *
  *   gen DIR SNAPSHOTS FUNCTIONS   an archive target dir of Go-like heap
  *                                 profiles (heap-<time>.pb.gz, 1 min apart)
  *   decode DIR                    read every profile of DIR (libcommon's
  *                                 reader, nothing else): the decode floor
- *   measure CMD...                run CMD, print "wall_s cpu_s peak_rss_kib"
  *
  * Every profile has FUNCTIONS functions: 4/5 are allocation sites (leaves),
  * 1/5 their callers, so stacks are leaf <- caller <- caller <- main. Values
@@ -12,12 +12,7 @@
  * whole 512 KiB sampling steps (churn), 8% absent now and then, 2% leak
  * (with jitter). Deterministic (fixed seed).
  */
-#include <sys/resource.h>
-#include <sys/time.h>
-#include <sys/wait.h>
 #include <dirent.h>
-#include <fcntl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "archive.h"
@@ -33,13 +28,6 @@ static uint64_t xr(void)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return rng;
-}
-
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
 static int gen(const char *dir, long nsnap, long nfunc)
@@ -163,41 +151,12 @@ static int decode(const char *dir)
 	return 0;
 }
 
-static int measure(char **argv)
-{
-	double t = now();
-	struct rusage ru;
-	int st;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-		if (fd >= 0)
-			dup2(fd, 1);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (pid < 0 || wait4(pid, &st, 0, &ru) < 0)
-		return 1;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) > 1) {
-		fprintf(stderr, "measure: '%s' failed (%d)\n", argv[0], st);
-		return 1;
-	}
-	printf("%.3f %.3f %ld\n", now() - t,
-	       (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-		       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6,
-	       ru.ru_maxrss);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "gen"))
 		return gen(argv[2], atol(argv[3]), atol(argv[4]));
 	if (argc == 3 && !strcmp(argv[1], "decode"))
 		return decode(argv[2]);
-	if (argc >= 3 && !strcmp(argv[1], "measure"))
-		return measure(argv + 2);
-	fprintf(stderr, "usage: gen gen DIR SNAPSHOTS FUNCTIONS | decode DIR | measure CMD...\n");
+	fprintf(stderr, "usage: gen gen DIR SNAPSHOTS FUNCTIONS | decode DIR\n");
 	return 2;
 }

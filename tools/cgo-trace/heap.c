@@ -25,7 +25,7 @@ static uint64_t stack_sum(const struct ct_stack *st)
 	uint64_t x = 0x9e3779b97f4a7c15ULL ^ st->n;
 
 	for (uint32_t i = 0; i < st->n && i < CT_MAX_FRAMES; i++)
-		x = ct_mix64(x ^ st->pc[i]);
+		x = lw_mix64(x ^ st->pc[i]);
 	return x ? x : 1;
 }
 
@@ -81,7 +81,7 @@ static const struct ct_stack *resolve(struct ct_heap *h, uint64_t id)
 
 static uint64_t rec_hash(const struct ct_stack *st, uint64_t size)
 {
-	return ct_mix64((uint64_t)(uintptr_t)st ^ ct_mix64(size + 0x51));
+	return lw_mix64((uint64_t)(uintptr_t)st ^ lw_mix64(size + 0x51));
 }
 
 static struct ct_rec *bucket(struct ct_snapshot *s, const struct ct_stack *st, uint64_t size)

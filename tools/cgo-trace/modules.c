@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "modules.h"
+#include "procmaps.h"
 
 static char *debuginfo_path = NULL;
 
@@ -222,21 +223,12 @@ int ct_modules_refresh(struct ct_modules *m)
 	if (!f)
 		return errno == ENOENT ? -ESRCH : -errno;
 	while (getline(&line, &cap, f) > 0) {
-		uint64_t start, end, off, ino;
-		unsigned maj, min;
-		char perms[8];
-		int pos = 0;
+		struct ct_maps_entry e;
 
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %x:%x %" SCNu64 " %n",
-			   &start, &end, perms, &off, &maj, &min, &ino, &pos) < 7)
+		if (ct_maps_parse(line, &e) || !strchr(e.perms, 'x'))
 			continue;
-		if (!strchr(perms, 'x') || !ino || pos <= 0)
-			continue;
-		char *p = line + pos;
-		p[strcspn(p, "\n")] = '\0';
-		size_t len = strlen(p);
-		if (len > 10 && !strcmp(p + len - 10, " (deleted)"))
-			p[len - 10] = '\0';
+		uint64_t start = e.start, end = e.end, off = e.offset, ino = e.ino;
+		char *p = e.path;
 		if (p[0] != '/' || known(m, start, end, off, ino))
 			continue;
 		for (size_t i = 0; i < m->n; i++)

@@ -1,7 +1,6 @@
 /* target.c: see target.h. */
 #include <fcntl.h>
 #include <gelf.h>
-#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ptrace.h>
@@ -12,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "procmaps.h"
 #include "target.h"
 
 static int is_libc_name(const char *path)
@@ -39,20 +39,11 @@ static int each_mapping(pid_t pid, int (*fn)(void *, const char *path, uint64_t 
 	if (!f)
 		return -1;
 	while (!r && getline(&line, &cap, f) > 0) {
-		uint64_t start, end, off, ino;
-		unsigned maj, min;
-		char perms[8];
-		int pos = 0;
+		struct ct_maps_entry e;
 
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %x:%x %" SCNu64 " %n",
-			   &start, &end, perms, &off, &maj, &min, &ino, &pos) < 7 || pos <= 0 || !ino)
+		if (ct_maps_parse(line, &e))
 			continue;
-		char *p = line + pos;
-		p[strcspn(p, "\n")] = '\0';
-		size_t len = strlen(p);
-		if (len > 10 && !strcmp(p + len - 10, " (deleted)"))
-			p[len - 10] = '\0';
-		r = fn(arg, p, start, end, makedev(maj, min), ino);
+		r = fn(arg, e.path, e.start, e.end, makedev(e.maj, e.min), e.ino);
 	}
 	free(line);
 	fclose(f);

@@ -15,7 +15,7 @@ static int grow(struct ct_u64map *m)
 	for (size_t i = 0; m->keys && i <= m->mask; i++) {
 		if (!m->keys[i])
 			continue;
-		size_t j = ct_mix64(m->keys[i]) & (cap - 1);
+		size_t j = lw_mix64(m->keys[i]) & (cap - 1);
 		while (keys[j])
 			j = (j + 1) & (cap - 1);
 		keys[j] = m->keys[i];
@@ -36,7 +36,7 @@ int ct_u64map_put(struct ct_u64map *m, uint64_t key, uintptr_t val)
 		if (err)
 			return err;
 	}
-	size_t j = ct_mix64(key) & m->mask;
+	size_t j = lw_mix64(key) & m->mask;
 	while (m->keys[j] && m->keys[j] != key)
 		j = (j + 1) & m->mask;
 	if (!m->keys[j]) {
@@ -51,7 +51,7 @@ int ct_u64map_get(const struct ct_u64map *m, uint64_t key, uintptr_t *val)
 {
 	if (!m->keys)
 		return 0;
-	size_t j = ct_mix64(key) & m->mask;
+	size_t j = lw_mix64(key) & m->mask;
 	while (m->keys[j]) {
 		if (m->keys[j] == key) {
 			*val = m->vals[j];

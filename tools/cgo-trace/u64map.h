@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lwhash.h" /* lw_mix64 */
+
 struct ct_u64map {
 	uint64_t *keys; /* 0 = empty slot */
 	uintptr_t *vals;
@@ -23,15 +25,5 @@ int ct_u64map_get(const struct ct_u64map *m, uint64_t key, uintptr_t *val);
 void ct_u64map_free(struct ct_u64map *m);
 
 /* Iteration: for (size_t i = 0; i <= m->mask && m->keys; i++) if (m->keys[i]) ... */
-
-static inline uint64_t ct_mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
 
 #endif

@@ -49,7 +49,7 @@ static struct lw_function *function(struct build *b, const char *name, const cha
 
 	if (!n || !f)
 		return NULL;
-	key = ct_mix64((uint64_t)(uintptr_t)n ^ ct_mix64((uint64_t)(uintptr_t)f)) | 1;
+	key = lw_mix64((uint64_t)(uintptr_t)n ^ lw_mix64((uint64_t)(uintptr_t)f)) | 1;
 	ct_u64map_get(&b->fns, key, &v);
 	for (e = (struct fnent *)v; e; e = e->next)
 		if (e->name == n && e->file == f)

@@ -136,7 +136,7 @@ static void code_of(const char *line, char *buf, size_t sz)
 	for (i = 0; line[i] && n + 1 < sz; i++) {
 		char c = line[i];
 		if (q) {
-			if (c == '\\' && line[i + 1]) {
+			if (c == '\\' && line[i + 1] && n + 2 < sz) { /* room for both */
 				buf[n++] = c;
 				c = line[++i];
 			} else if (c == q) {

@@ -16,9 +16,9 @@
 #include <math.h>
 #include <sys/stat.h>
 
-#include "atomicio.h"
 #include "blame.h"
 #include "err.h"
+#include "outfile.h"
 #include "parse.h"
 #include "trend_cli.h"
 
@@ -124,8 +124,12 @@ static void add_prefixes(struct lb_rules *r, const char *arg)
 
 static void parse_args(int argc, char **argv, struct main_opts *m)
 {
+	static const char *const formats[] = {"text", "markdown", "md", "json", "html"};
+	static const enum format format_v[] = {F_TEXT, F_MARKDOWN, F_MARKDOWN, F_JSON, F_HTML};
+	static const char *const fail_ons[] = {"leak", "growing"};
+	static const enum lw_trend_verdict fail_on_v[] = {LW_TREND_LEAK, LW_TREND_GROWING};
 	struct lb_opts *o = &m->o;
-	int c;
+	int c, k;
 	int64_t v;
 
 	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
@@ -150,16 +154,9 @@ static void parse_args(int argc, char **argv, struct main_opts *m)
 				lw_usage_error("invalid --blame-skip '%s' (not a POSIX extended regex)", optarg);
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				m->format = F_TEXT;
-			else if (strcmp(optarg, "markdown") == 0 || strcmp(optarg, "md") == 0)
-				m->format = F_MARKDOWN;
-			else if (strcmp(optarg, "json") == 0)
-				m->format = F_JSON;
-			else if (strcmp(optarg, "html") == 0)
-				m->format = F_HTML;
-			else
+			if ((k = lw_parse_choice(optarg, formats, LW_ARRAY_SIZE(formats))) < 0)
 				lw_usage_error("invalid --format '%s' (text, markdown, json or html)", optarg);
+			m->format = format_v[k];
 			break;
 		case 'o':
 			if (!*optarg)
@@ -185,12 +182,9 @@ static void parse_args(int argc, char **argv, struct main_opts *m)
 			o->n_stacks = (int)v;
 			break;
 		case OPT_FAIL_ON:
-			if (strcmp(optarg, "leak") == 0)
-				o->fail_on = LW_TREND_LEAK;
-			else if (strcmp(optarg, "growing") == 0)
-				o->fail_on = LW_TREND_GROWING;
-			else
+			if ((k = lw_parse_choice(optarg, fail_ons, LW_ARRAY_SIZE(fail_ons))) < 0)
 				lw_usage_error("invalid --fail-on '%s' (leak or growing)", optarg);
+			o->fail_on = fail_on_v[k];
 			break;
 		case 'h':
 			usage(stdout);
@@ -234,25 +228,22 @@ static void render(FILE *f, enum format fmt, const struct lb_report *r)
 static int write_out(const char *path, void (*fn)(FILE *, enum format, const struct lb_report *),
 		     enum format fmt, const struct lb_report *r)
 {
-	struct lw_atomic a;
-	int rc;
+	struct lw_outfile of;
+	int rc = lw_outfile_open(&of, path);
 
-	if (strcmp(path, "-") == 0) {
-		fn(stdout, fmt, r);
-		return 0;
-	}
-	rc = lw_atomic_open(&a, path);
 	if (rc) {
 		lw_warn("cannot write '%s': %s", path, strerror(-rc));
 		return -1;
 	}
-	fn(a.f, fmt, r);
-	if (ferror(a.f)) {
-		lw_atomic_abort(&a);
+	fn(of.f, fmt, r);
+	if (!of.is_file)
+		return 0;
+	if (ferror(of.f)) {
+		lw_outfile_abort(&of);
 		lw_warn("cannot write '%s': write error", path);
 		return -1;
 	}
-	rc = lw_atomic_commit(&a);
+	rc = lw_outfile_commit(&of);
 	if (rc) {
 		lw_warn("cannot write '%s': %s", path, strerror(-rc));
 		return -1;

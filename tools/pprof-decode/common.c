@@ -96,6 +96,22 @@ void print_active_filters(FILE *out, const struct decode_ctx *c)
 	}
 }
 
+int filter_keep(const struct decode_ctx *c, uint8_t **keep)
+{
+	const struct lw_profile *p = c->p;
+	*keep = NULL;
+	if (!c->has_filter)
+		return 0;
+	*keep = lw_xmalloc(p->n_samples + 1);
+	if (lw_filter_samples(p, &c->filter, *keep)) {
+		free(*keep);
+		*keep = NULL;
+		lw_warn("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int filter_profile_samples(struct decode_ctx *c)
 {
 	struct lw_profile *p = c->p;

@@ -57,5 +57,8 @@ int view_info(FILE *out, struct decode_ctx *c);
 /* Keeps only the samples that pass focus/ignore (in place), for the views
  * that print samples. 0 or -ENOMEM. */
 int filter_profile_samples(struct decode_ctx *c);
+/* *keep: per sample, 1 if it passes focus/ignore (caller frees), or NULL
+ * when no filter is set. 0, or -1 after printing "out of memory". */
+int filter_keep(const struct decode_ctx *c, uint8_t **keep);
 
 #endif

@@ -8,7 +8,7 @@
 #include <getopt.h>
 #include <math.h>
 
-#include "atomicio.h"
+#include "outfile.h"
 #include "decode.h"
 #include "err.h"
 #include "merge.h"
@@ -113,18 +113,13 @@ static int run_view(struct decode_ctx *c)
 		}
 		return 0;
 	}
-	struct lw_atomic a;
-	FILE *out = stdout;
-	int use_file = o->output && strcmp(o->output, "-");
-	if (use_file) {
-		int rc = lw_atomic_open(&a, o->output);
-		if (rc) {
-			lw_warn("cannot create '%s': %s", o->output, strerror(-rc));
-			return LW_EXIT_ERROR;
-		}
-		out = a.f;
+	struct lw_outfile of;
+	int rc = lw_outfile_open(&of, o->output);
+	if (rc) {
+		lw_warn("cannot create '%s': %s", o->output, strerror(-rc));
+		return LW_EXIT_ERROR;
 	}
-	int rc;
+	FILE *out = of.f;
 	switch (o->view) {
 	case VIEW_TRACES: rc = view_traces(out, c); break;
 	case VIEW_SAMPLES: rc = view_samples(out, c); break;
@@ -132,18 +127,16 @@ static int run_view(struct decode_ctx *c)
 	case VIEW_INFO: rc = view_info(out, c); break;
 	default: rc = view_top(out, c); break;
 	}
-	if (use_file) {
-		if (rc) {
-			lw_atomic_abort(&a);
-			return rc;
-		}
-		int crc = lw_atomic_commit(&a);
-		if (crc) {
-			lw_warn("cannot write '%s': %s", o->output, strerror(-crc));
-			return LW_EXIT_ERROR;
-		}
+	if (rc) {
+		lw_outfile_abort(&of);
+		return rc;
 	}
-	return rc;
+	rc = lw_outfile_commit(&of);
+	if (rc) {
+		lw_warn("cannot write '%s': %s", o->output, strerror(-rc));
+		return LW_EXIT_ERROR;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -166,16 +159,15 @@ int main(int argc, char **argv)
 		case OPT_FOLDED: set_view(&o, VIEW_FOLDED, &nviews); break;
 		case OPT_PROTO: set_view(&o, VIEW_PROTO, &nviews); break;
 		case OPT_INFO: set_view(&o, VIEW_INFO, &nviews); break;
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				o.format = FMT_TEXT;
-			else if (!strcmp(optarg, "csv"))
-				o.format = FMT_CSV;
-			else if (!strcmp(optarg, "json"))
-				o.format = FMT_JSON;
-			else
+		case 'f': {
+			static const char *const formats[] = {"text", "csv", "json"};
+			static const enum fmt format_v[] = {FMT_TEXT, FMT_CSV, FMT_JSON};
+			int k = lw_parse_choice(optarg, formats, LW_ARRAY_SIZE(formats));
+			if (k < 0)
 				lw_usage_error("unknown format '%s' (text, csv or json)", optarg);
+			o.format = format_v[k];
 			break;
+		}
 		case 'o': o.output = optarg; break;
 		case 's': o.sample_index = optarg; break;
 		case 'n':

@@ -60,15 +60,9 @@ static char *label_string(const struct lw_sample *s)
 int view_samples(FILE *out, struct decode_ctx *c)
 {
 	const struct lw_profile *p = c->p;
-	uint8_t *keep = NULL;
-	if (c->has_filter) {
-		keep = lw_xmalloc(p->n_samples + 1);
-		if (lw_filter_samples(p, &c->filter, keep)) {
-			free(keep);
-			lw_warn("out of memory");
-			return LW_EXIT_ERROR;
-		}
-	}
+	uint8_t *keep;
+	if (filter_keep(c, &keep))
+		return LW_EXIT_ERROR;
 	struct lw_csv_out cv;
 	struct lw_json j;
 	if (c->o->format == FMT_CSV) {

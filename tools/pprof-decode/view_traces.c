@@ -87,15 +87,9 @@ int view_traces(FILE *out, struct decode_ctx *c)
 	const struct lw_profile *p = c->p;
 	const char *unit = p->sample_types[c->si].unit;
 	char buf[8192], v[64];
-	uint8_t *keep = NULL;
-	if (c->has_filter) {
-		keep = lw_xmalloc(p->n_samples + 1);
-		if (lw_filter_samples(p, &c->filter, keep)) {
-			free(keep);
-			lw_warn("out of memory");
-			return LW_EXIT_ERROR;
-		}
-	}
+	uint8_t *keep;
+	if (filter_keep(c, &keep))
+		return LW_EXIT_ERROR;
 	lw_format_auto(v, sizeof(v), lw_agg_total(p, c->si), unit);
 	print_profile_labels(out, c, v);
 	for (size_t s = 0; s < p->n_samples; s++) {

@@ -10,7 +10,7 @@
  */
 #include <getopt.h>
 
-#include "atomicio.h"
+#include "outfile.h"
 #include "diff.h"
 #include "err.h"
 #include "parse.h"
@@ -107,14 +107,6 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static int lookup(const char *s, const char *const *names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(s, names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
 static void add_rule(struct pd_rule **v, size_t *n, const char *opt, const char *arg)
 {
 	struct pd_rule r = {.arg = arg};
@@ -152,7 +144,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->cur_paths[o->n_cur++] = optarg;
 			break;
 		case OPT_COMBINE:
-			if ((k = lookup(optarg, combines, LW_ARRAY_SIZE(combines))) < 0)
+			if ((k = lw_parse_choice(optarg, combines, LW_ARRAY_SIZE(combines))) < 0)
 				lw_usage_error("invalid --combine '%s' (median, sum, mean or max)",
 					       optarg);
 			o->how = combine_v[k];
@@ -167,13 +159,13 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->cancel = true;
 			break;
 		case OPT_VIEW:
-			if ((k = lookup(optarg, views, LW_ARRAY_SIZE(views))) < 0)
+			if ((k = lw_parse_choice(optarg, views, LW_ARRAY_SIZE(views))) < 0)
 				lw_usage_error("invalid --view '%s' (functions, lines, files or stacks)",
 					       optarg);
 			o->view = view_v[k];
 			break;
 		case 'f':
-			if ((k = lookup(optarg, formats, LW_ARRAY_SIZE(formats))) < 0)
+			if ((k = lw_parse_choice(optarg, formats, LW_ARRAY_SIZE(formats))) < 0)
 				lw_usage_error("invalid --format '%s' (text, csv, json or markdown)",
 					       optarg);
 			o->format = format_v[k];
@@ -340,20 +332,18 @@ int main(int argc, char **argv)
 	/* The diff profile first: a failure must not leave a report claiming success. */
 	if (o.proto && pd_write_proto(o.proto, &base, &cur, o.how, &err) != 0)
 		goto fail;
-	if (o.output && strcmp(o.output, "-") != 0) {
-		struct lw_atomic a;
-		int rc = lw_atomic_open(&a, o.output);
+	{
+		struct lw_outfile of;
+		int rc = lw_outfile_open(&of, o.output);
 		if (rc != 0) {
 			snprintf(err.msg, sizeof(err.msg), "'%s': %s", o.output, strerror(-rc));
 			goto fail;
 		}
-		render(a.f, &o, &rep);
-		if ((rc = lw_atomic_commit(&a)) != 0) {
+		render(of.f, &o, &rep);
+		if ((rc = lw_outfile_commit(&of)) != 0) {
 			snprintf(err.msg, sizeof(err.msg), "'%s': %s", o.output, strerror(-rc));
 			goto fail;
 		}
-	} else {
-		render(stdout, &o, &rep);
 	}
 	lw_check_stdout();
 	status = gate.n ? LW_EXIT_FINDING : LW_EXIT_OK;

@@ -200,8 +200,9 @@ static struct curl_slist *read_header_file(struct curl_slist *h, const char *pat
 			l++;
 		if (!*l || *l == '#')
 			continue;
-		char *colon = strchr(l, ':');
-		if (!colon || colon == l || strpbrk(l, " \t") < colon)
+		char *colon = strchr(l, ':'), *ws = strpbrk(l, " \t");
+		/* "Name:value" has no blank at all (strpbrk gives NULL). */
+		if (!colon || colon == l || (ws && ws < colon))
 			lw_usage_error("'%s': a line is not \"Name: value\"", path);
 		h = add_header(h, l);
 	}

@@ -178,6 +178,12 @@ int target_parse(struct target *t, const char *arg, bool gc, char *err, size_t e
 		snprintf(err, errsz, "invalid target URL '%s': no host", url);
 		goto done;
 	}
+	if (!lw_archive_valid_target(name)) { /* a host name over 128 chars */
+		snprintf(err, errsz,
+			 "invalid target URL '%s': default name over 128 characters (use NAME=URL)",
+			 url);
+		goto done;
+	}
 	for (int k = 0; k < K_NKINDS; k++) {
 		const char *q1 = endpoints[k].query;
 		t->url[k] = build_url(u, basepath, endpoints[k].path,

@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "gzip.h"
 #include "pprof_io.h"
 
 static bool has_type(const struct lw_profile *p, const char *type)
@@ -103,35 +104,6 @@ int validate_file(enum kind k, const char *path, struct round_memstats *ms, int6
 	return 0;
 }
 
-static int gzip_buf(const void *buf, size_t len, uint8_t **out, size_t *out_len)
-{
-	z_stream z;
-	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-	    Z_OK)
-		return -ENOMEM;
-	uLong cap = deflateBound(&z, (uLong)len) + 32;
-	uint8_t *o = malloc(cap);
-	if (!o) {
-		deflateEnd(&z);
-		return -ENOMEM;
-	}
-	z.next_in = (Bytef *)(uintptr_t)buf;
-	z.avail_in = (uInt)len;
-	z.next_out = o;
-	z.avail_out = (uInt)cap;
-	int rc = deflate(&z, Z_FINISH);
-	size_t n = cap - z.avail_out;
-	deflateEnd(&z);
-	if (rc != Z_STREAM_END) {
-		free(o);
-		return -EIO;
-	}
-	*out = o;
-	*out_len = n;
-	return 0;
-}
-
 int sink_ensure_gzip(struct sink *s)
 {
 	if (s->headlen >= 2 && (uint8_t)s->head[0] == 0x1f && (uint8_t)s->head[1] == 0x8b)
@@ -145,7 +117,7 @@ int sink_ensure_gzip(struct sink *s)
 		return rc;
 	uint8_t *gz;
 	size_t gzlen;
-	rc = gzip_buf(buf, len, &gz, &gzlen);
+	rc = lw_gzip(buf, len, Z_DEFAULT_COMPRESSION, &gz, &gzlen);
 	free(buf);
 	if (rc)
 		return rc;

@@ -269,7 +269,6 @@ void tf_write_alerts(FILE *f, const struct lw_trend_set *s, const struct tf_aler
 		     const struct tf_opts *o)
 {
 	struct lw_json j;
-	size_t i;
 
 	lw_json_init(&j, f, 1);
 	lw_json_begin_object(&j);
@@ -280,17 +279,8 @@ void tf_write_alerts(FILE *f, const struct lw_trend_set *s, const struct tf_aler
 		lw_json_string(&j, o->service);
 	}
 	lw_json_key(&j, "alerts");
-	lw_json_begin_array(&j);
-	for (i = 0; i < a->n; i++)
-		alert_body(&j, s, &a->v[i], o);
-	lw_json_end_array(&j);
-	lw_json_key(&j, "limit_bytes");
-	if (o->trend.limit > 0)
-		lw_json_double(&j, o->trend.limit);
-	else
-		lw_json_null(&j);
-	lw_json_end_object(&j);
-	lw_json_finish(&j);
+	tf_alerts_json_array(&j, s, a, o);
+	tf_json_finish_report(&j, o);
 }
 
 void tf_alerts_json_array(struct lw_json *j, const struct lw_trend_set *s,
@@ -302,4 +292,15 @@ void tf_alerts_json_array(struct lw_json *j, const struct lw_trend_set *s,
 	for (i = 0; i < a->n; i++)
 		alert_body(j, s, &a->v[i], o);
 	lw_json_end_array(j);
+}
+
+void tf_json_finish_report(struct lw_json *j, const struct tf_opts *o)
+{
+	lw_json_key(j, "limit_bytes");
+	if (o->trend.limit > 0)
+		lw_json_double(j, o->trend.limit);
+	else
+		lw_json_null(j);
+	lw_json_end_object(j);
+	lw_json_finish(j);
 }

@@ -227,13 +227,7 @@ void tf_write_json(FILE *f, const struct lw_trend_set *s, const struct tf_alerts
 	lw_json_end_array(&j);
 	lw_json_key(&j, "alerts");
 	tf_alerts_json_array(&j, s, a, o);
-	lw_json_key(&j, "limit_bytes");
-	if (o->trend.limit > 0)
-		lw_json_double(&j, o->trend.limit);
-	else
-		lw_json_null(&j);
-	lw_json_end_object(&j);
-	lw_json_finish(&j);
+	tf_json_finish_report(&j, o);
 }
 
 /* ---- text ---- */

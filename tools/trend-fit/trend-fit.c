@@ -13,7 +13,7 @@
 #include <regex.h>
 #include <sys/stat.h>
 
-#include "atomicio.h"
+#include "outfile.h"
 #include "err.h"
 #include "parse.h"
 #include "trend_cli.h"
@@ -116,7 +116,11 @@ static const struct option longopts[] = {
 
 static void parse_args(int argc, char **argv, struct tf_opts *o)
 {
-	int c;
+	static const char *const bys[] = {"function", "stack", "file"};
+	static const enum lw_granularity by_v[] = {LW_BY_FUNCTION, LW_BY_STACK, LW_BY_FILE};
+	static const char *const formats[] = {"text", "csv", "json"};
+	static const enum tf_format format_v[] = {TF_TEXT, TF_CSV, TF_JSON};
+	int c, k;
 	int64_t v;
 	int ttl_set = 0;
 
@@ -125,14 +129,9 @@ static void parse_args(int argc, char **argv, struct tf_opts *o)
 			continue;
 		switch (c) {
 		case OPT_BY:
-			if (strcmp(optarg, "function") == 0)
-				o->src.by = LW_BY_FUNCTION;
-			else if (strcmp(optarg, "stack") == 0)
-				o->src.by = LW_BY_STACK;
-			else if (strcmp(optarg, "file") == 0)
-				o->src.by = LW_BY_FILE;
-			else
+			if ((k = lw_parse_choice(optarg, bys, LW_ARRAY_SIZE(bys))) < 0)
 				lw_usage_error("invalid --by '%s' (function, stack or file)", optarg);
+			o->src.by = by_v[k];
 			break;
 		case OPT_SAMPLE_INDEX:
 			if (!*optarg)
@@ -178,14 +177,9 @@ static void parse_args(int argc, char **argv, struct tf_opts *o)
 			o->service = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				o->format = TF_TEXT;
-			else if (strcmp(optarg, "csv") == 0)
-				o->format = TF_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				o->format = TF_JSON;
-			else
+			if ((k = lw_parse_choice(optarg, formats, LW_ARRAY_SIZE(formats))) < 0)
 				lw_usage_error("invalid --format '%s' (text, csv or json)", optarg);
+			o->format = format_v[k];
 			break;
 		case 'n':
 			if (lw_parse_int64(optarg, 0, 1000000, &v))
@@ -271,6 +265,34 @@ static void write_report(FILE *f, const struct lw_trend_set *s, const struct tf_
 	}
 }
 
+/* Writes with fn to path atomically, or to stdout when path is NULL (or
+ * "-" and dash_is_stdout). 0, or -1 with err set. */
+static int write_file(const char *path, int dash_is_stdout,
+		      void (*fn)(FILE *, const struct lw_trend_set *, const struct tf_alerts *,
+				 const struct tf_opts *),
+		      const struct lw_trend_set *s, const struct tf_alerts *al,
+		      const struct tf_opts *o, struct lw_error *err)
+{
+	struct lw_outfile of;
+	const char *p = path;
+	int rc;
+
+	if (p && !dash_is_stdout && strcmp(p, "-") == 0)
+		p = "./-"; /* the file '-': lw_outfile takes "-" as stdout */
+	rc = lw_outfile_open(&of, p);
+	if (rc) {
+		snprintf(err->msg, sizeof(err->msg), "cannot write '%s': %s", path, strerror(-rc));
+		return -1;
+	}
+	fn(of.f, s, al, o);
+	rc = lw_outfile_commit(&of);
+	if (rc) {
+		snprintf(err->msg, sizeof(err->msg), "cannot write '%s': %s", path, strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct tf_opts o = { 0 };
@@ -345,40 +367,10 @@ int main(int argc, char **argv)
 	}
 	tf_find_alerts(set, &o, &alerts);
 
-	if (o.alerts_path) {
-		struct lw_atomic a;
-		int rc = lw_atomic_open(&a, o.alerts_path);
-		if (rc) {
-			snprintf(err.msg, sizeof(err.msg), "cannot write '%s': %s", o.alerts_path,
-				 strerror(-rc));
-			goto fail;
-		}
-		tf_write_alerts(a.f, set, &alerts, &o);
-		rc = lw_atomic_commit(&a);
-		if (rc) {
-			snprintf(err.msg, sizeof(err.msg), "cannot write '%s': %s", o.alerts_path,
-				 strerror(-rc));
-			goto fail;
-		}
-	}
-	if (o.output && strcmp(o.output, "-") != 0) {
-		struct lw_atomic a;
-		int rc = lw_atomic_open(&a, o.output);
-		if (rc) {
-			snprintf(err.msg, sizeof(err.msg), "cannot write '%s': %s", o.output,
-				 strerror(-rc));
-			goto fail;
-		}
-		write_report(a.f, set, &alerts, &o);
-		rc = lw_atomic_commit(&a);
-		if (rc) {
-			snprintf(err.msg, sizeof(err.msg), "cannot write '%s': %s", o.output,
-				 strerror(-rc));
-			goto fail;
-		}
-	} else {
-		write_report(stdout, set, &alerts, &o);
-	}
+	if (o.alerts_path && write_file(o.alerts_path, 0, tf_write_alerts, set, &alerts, &o, &err))
+		goto fail;
+	if (write_file(o.output, 1, write_report, set, &alerts, &o, &err))
+		goto fail;
 	status = alerts.n ? LW_EXIT_FINDING : LW_EXIT_OK;
 	goto out;
 fail:

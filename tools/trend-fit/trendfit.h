@@ -51,6 +51,9 @@ void tf_write_alerts(FILE *f, const struct lw_trend_set *s, const struct tf_aler
 /* The alerts as a JSON array (for the JSON report). */
 void tf_alerts_json_array(struct lw_json *j, const struct lw_trend_set *s,
 			  const struct tf_alerts *a, const struct tf_opts *o);
+/* Ends a JSON document (report or alerts): "limit_bytes", then closes the
+ * top-level object and finishes j. */
+void tf_json_finish_report(struct lw_json *j, const struct tf_opts *o);
 
 void tf_write_csv(FILE *f, const struct lw_trend_set *s);
 void tf_write_json(FILE *f, const struct lw_trend_set *s, const struct tf_alerts *a,
