@@ -18,7 +18,7 @@ static unsigned long name_hash;
 
 __attribute__((noinline)) void *leaky_c_alloc(size_t n)
 {
-	char *p = malloc(n); /* LEAK (leak=cgo): never freed */
+	char *p = malloc(n);
 
 	if (p == NULL)
 		return NULL;

@@ -12,6 +12,7 @@
  */
 #include <math.h>
 
+#include "alertdoc.h"
 #include "blame.h"
 #include "json.h"
 
@@ -28,6 +29,12 @@ static void kv_num(struct lw_json *j, const char *k, double v)
 {
 	lw_json_key(j, k);
 	lw_json_double(j, v);
+}
+
+/* This document's strings: an empty one is null. */
+static const char *nonempty(const char *s)
+{
+	return s && *s ? s : NULL;
 }
 
 static void alert(struct lw_json *j, const struct lb_target *t, const struct lb_suspect *s)
@@ -47,37 +54,27 @@ static void alert(struct lw_json *j, const struct lb_target *t, const struct lb_
 		lb_buf_addf(&d, "\n%s:%lld: %s", lb_basename(s->quotes[i].file),
 			    (long long)s->quotes[i].line, s->quotes[i].text);
 
-	lw_json_begin_object(j);
-	kv_str(j, "id", id);
-	kv_str(j, "tool", "leak-blame");
-	kv_str(j, "service", service);
-	kv_str(j, "what", s->function);
-	kv_str(j, "kind", s->source);
-	kv_str(j, "rule", lb_pattern_name(s->pattern));
-	kv_str(j, "severity", "warning");
-	kv_num(j, "rate_per_hour", s->bytes_per_hour);
-	kv_str(j, "unit", "bytes");
-	kv_num(j, "confidence", s->confidence);
-	lw_json_key(j, "time_to_limit_seconds");
-	lw_json_null(j);
+	lw_alert_begin(j, &(struct lw_alert){
+		.id = nonempty(id),
+		.tool = "leak-blame",
+		.service = nonempty(service),
+		.what = nonempty(s->function),
+		.kind = nonempty(s->source),
+		.rule = nonempty(lb_pattern_name(s->pattern)),
+		.severity = "warning",
+		.rate_per_hour = s->bytes_per_hour,
+		.unit = "bytes",
+		.confidence = s->confidence,
+		.ttl_seconds = NAN,
+	});
 	lw_json_key(j, "top_keys");
 	lw_json_begin_array(j);
-	lw_json_begin_object(j);
-	kv_str(j, "key", s->function);
-	kv_str(j, "kind", s->source);
-	kv_str(j, "verdict", lw_trend_verdict_name(s->verdict));
-	kv_num(j, "rate_per_hour", s->bytes_per_hour);
-	kv_num(j, "share", s->share);
-	lw_json_end_object(j);
-	for (i = 0; i < s->n_related; i++) {
-		lw_json_begin_object(j);
-		kv_str(j, "key", s->related[i]->name);
-		kv_str(j, "kind", s->related_kind[i]->name);
-		kv_str(j, "verdict", lw_trend_verdict_name(s->related[i]->se->fit.verdict));
-		kv_num(j, "rate_per_hour", s->related[i]->se->fit.ts_per_hour);
-		kv_num(j, "share", s->related[i]->se->fit.share);
-		lw_json_end_object(j);
-	}
+	lw_alert_top_key(j, nonempty(s->function), nonempty(s->source),
+			 nonempty(lw_trend_verdict_name(s->verdict)), s->bytes_per_hour, s->share);
+	for (i = 0; i < s->n_related; i++)
+		lw_alert_top_key(j, nonempty(s->related[i]->name), nonempty(s->related_kind[i]->name),
+				 nonempty(lw_trend_verdict_name(s->related[i]->se->fit.verdict)),
+				 s->related[i]->se->fit.ts_per_hour, s->related[i]->se->fit.share);
 	lw_json_end_array(j);
 	kv_str(j, "summary", sum);
 	{

@@ -9,6 +9,7 @@
  */
 #include <math.h>
 
+#include "alertdoc.h"
 #include "err.h"
 #include "json.h"
 #include "units.h"
@@ -141,18 +142,8 @@ static void top_keys(struct lw_json *j, const struct lw_trend_set *s, const stru
 		if (v[i]->is_total || !(f->ts_per_hour > 0) ||
 		    (f->verdict != LW_TREND_LEAK && f->verdict != LW_TREND_GROWING))
 			continue;
-		lw_json_begin_object(j);
-		lw_json_key(j, "key");
-		lw_json_string(j, v[i]->key);
-		lw_json_key(j, "kind");
-		lw_json_string(j, g->kind);
-		lw_json_key(j, "verdict");
-		lw_json_string(j, lw_trend_verdict_name(f->verdict));
-		lw_json_key(j, "rate_per_hour");
-		lw_json_double(j, f->ts_per_hour);
-		lw_json_key(j, "share");
-		lw_json_double(j, f->share);
-		lw_json_end_object(j);
+		lw_alert_top_key(j, v[i]->key, g->kind, lw_trend_verdict_name(f->verdict),
+				 f->ts_per_hour, f->share);
 		shown++;
 	}
 	free(v);
@@ -202,34 +193,24 @@ static void alert_body(struct lw_json *j, const struct lw_trend_set *s, const st
 		lw_format_bytes_iec(rate, sizeof(rate), f->ts_per_hour);
 	else
 		snprintf(rate, sizeof(rate), "%.0f", f->ts_per_hour);
-	lw_json_begin_object(j);
 	snprintf(buf, sizeof(buf), "trend-fit/%s/%s/%s/%s", service, kind, se->key, rule);
-	lw_json_key(j, "id");
-	lw_json_string(j, buf);
-	lw_json_key(j, "tool");
-	lw_json_string(j, "trend-fit");
-	lw_json_key(j, "service");
-	lw_json_string(j, service);
-	lw_json_key(j, "what");
-	lw_json_string(j, se->key);
-	lw_json_key(j, "kind");
-	lw_json_string(j, kind);
-	lw_json_key(j, "rule");
-	lw_json_string(j, rule);
-	lw_json_key(j, "severity");
-	lw_json_string(j, critical ? "critical" : "warning");
-	lw_json_key(j, "rate_per_hour");
-	lw_json_double(j, f->ts_per_hour);
-	lw_json_key(j, "unit");
-	lw_json_string(j, bytes ? "bytes" : !strcmp(se->group->kind, "goroutine") ||
-							   !strcmp(se->key, "goroutines")
-						   ? "goroutines"
-						   : se->group->unit);
-	/* confidence that the series trends at all: 1 - its FDR q-value */
-	lw_json_key(j, "confidence");
-	lw_json_double(j, isnan(f->q) ? NAN : 1 - f->q);
-	lw_json_key(j, "time_to_limit_seconds");
-	lw_json_double(j, isfinite(f->ttl_hours) ? f->ttl_hours * 3600 : NAN);
+	lw_alert_begin(j, &(struct lw_alert){
+		.id = buf,
+		.tool = "trend-fit",
+		.service = service,
+		.what = se->key,
+		.kind = kind,
+		.rule = rule,
+		.severity = critical ? "critical" : "warning",
+		.rate_per_hour = f->ts_per_hour,
+		.unit = bytes ? "bytes"
+		      : !strcmp(se->group->kind, "goroutine") || !strcmp(se->key, "goroutines")
+			      ? "goroutines"
+			      : se->group->unit,
+		/* confidence that the series trends at all: 1 - its FDR q-value */
+		.confidence = isnan(f->q) ? NAN : 1 - f->q,
+		.ttl_seconds = isfinite(f->ttl_hours) ? f->ttl_hours * 3600 : NAN,
+	});
 	top_keys(j, s, a);
 	if (ttl)
 		snprintf(buf, sizeof(buf), "%s: %s reaches the limit in %.1f h (+%s%s/h)", service,
