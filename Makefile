@@ -154,6 +154,7 @@ FUZZ_EXTRA_fuzz_lb_source := tools/leak-blame/source.c tools/leak-blame/util.c \
 	tools/leak-blame/frames.c
 FUZZ_EXTRA_fuzz_cgo_probes := tools/cgo-trace/probes.c
 FUZZ_LIBS_fuzz_cgo_probes := $(LIBS_cgo-trace)
+FUZZ_EXTRA_fuzz_cgo_maps := tools/cgo-trace/procmaps.c
 # cgo-trace's modules include bpf/cgo-trace.h (without BTF too: no skeleton).
 $(BUILD)/obj/tools/cgo-trace/%.o $(BUILD)/obj/tests/fuzz/fuzz_cgo_%.o: ALL_CFLAGS += -Ibpf
 FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))

@@ -191,7 +191,7 @@ test_expect_success 'auth token from --token-env, --token-file; headers from --h
 		a=$B/ok/debug/pprof/ &&
 	printf "s3cr3t-file\n" >tok && pprof-fetch -o h -k heap -n 1 --token-file tok \
 		a=$B/ok/debug/pprof/ &&
-	printf "# comment\nX-Test: hello\n\nAuthorization: Basic Zm9vOmJhcg==\n" >hdr &&
+	printf "# comment\nX-Test:hello\n\nAuthorization: Basic Zm9vOmJhcg==\n" >hdr &&
 	pprof-fetch -o h -k heap -n 1 --header-file hdr a=$B/ok/debug/pprof/ &&
 	sed -n "s/^ok [^ ]*//p" "$LOG" >actual &&
 	printf " auth=Bearer s3cr3t-env\n auth=Bearer s3cr3t-file\n auth=Basic Zm9vOmJhcg== x-test=hello\n" >expect &&

@@ -62,6 +62,7 @@ test_expect_success 'bad targets' '
 
 test_expect_success 'credentials are refused in argv' '
 	usage_error "credentials in the URL" -o ar http://user:pw@127.0.0.1:1/ &&
+	usage_error "over 128 characters" -o ar "http://$(printf "%0130d" 0).example/" &&
 	usage_error "environment variable .LW_NO_SUCH_VAR. is not set" -o ar \
 		--token-env LW_NO_SUCH_VAR http://127.0.0.1:1 &&
 	LW_EMPTY= usage_error "token is empty" -o ar --token-env LW_EMPTY http://127.0.0.1:1 &&
