@@ -2,7 +2,8 @@
 #   make                      build every tool into $(BUILD)/bin
 #   make check                build, then run the whole test suite (tests/run)
 #   make SANITIZE=address,undefined check
-#   make fuzz                 libFuzzer targets (clang) into $(BUILD)/fuzz
+#   make fuzz                 libFuzzer targets (clang) into $(FUZZ_DIR)/fuzz
+#                             (FUZZ_DIR=dir, FUZZ_NAMES="fuzz_parse ..." for some)
 #   make install PREFIX=/usr/local DESTDIR=
 #   make V=1                  show full commands
 # Tools are discovered: every directory tools/NAME with .c files becomes
@@ -146,12 +147,10 @@ FUZZ_REPLAY := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/replay_%,$(FUZZ_SRCS))
 FUZZ_EXTRA_fuzz_budget := tools/pprof-diff/budget.c
 FUZZ_EXTRA_fuzz_fetch_target := tools/pprof-fetch/target.c
 FUZZ_LIBS_fuzz_fetch_target := $(LIBS_pprof-fetch)
-FUZZ_EXTRA_fuzz_lb_memstats := tools/leak-blame/collect.c tools/leak-blame/frames.c \
-	tools/leak-blame/picture.c \
-	tools/leak-blame/util.c
-FUZZ_EXTRA_fuzz_lb_source := tools/leak-blame/source.c tools/leak-blame/util.c \
-	tools/leak-blame/render_common.c \
-	tools/leak-blame/frames.c
+FUZZ_EXTRA_fuzz_fetch_validate := tools/pprof-fetch/validate.c
+FUZZ_EXTRA_fuzz_lb_memstats := $(addprefix tools/leak-blame/,collect.c frames.c picture.c util.c)
+# fuzz_lb_source compiles classify.c itself (for its static scanners).
+FUZZ_EXTRA_fuzz_lb_source := $(addprefix tools/leak-blame/,source.c util.c render_common.c frames.c)
 FUZZ_EXTRA_fuzz_cgo_probes := tools/cgo-trace/probes.c
 FUZZ_LIBS_fuzz_cgo_probes := $(LIBS_cgo-trace)
 FUZZ_EXTRA_fuzz_cgo_maps := tools/cgo-trace/procmaps.c

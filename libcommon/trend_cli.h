@@ -1,7 +1,7 @@
 /* trend_cli.h: the trend-analysis options trend-fit and leak-blame share.
  *
- * --warmup, --min-points, --fdr, --min-rate, --min-count-rate (and, in
- * trend-fit only, --confidence, --noise-steps, --plateau-ratio, --limit)
+ * --warmup, --min-points, --fdr, --min-rate, --min-count-rate, --limit (and,
+ * in trend-fit only, --confidence, --noise-steps, --plateau-ratio)
  * fill a struct lw_trend_opts with one meaning, one set of bounds and one
  * set of messages in every tool. A tool puts the LW_TREND_LONGOPT_* entries
  * it accepts into its getopt_long table and offers each option to

@@ -1,7 +1,8 @@
 #!/bin/sh
 # leak-blame's accuracy on archives recorded from real Go runs:
 #  - trend-fit's archives (testdata/archives/trend: one leak pattern per
-#    program, a steady service and a cache that plateaus; ground truth in
+#    program, among them a cgo leak traced by cgo-trace, a steady service
+#    and a cache that plateaus; ground truth in
 #    testdata/blame/truth-trend.txt and each archive's truth.txt), with
 #    --source testdata/go/trendprogs;
 #  - the demo service's archives (testdata/archives/blame: goroutine, ticker,
@@ -20,7 +21,8 @@ B=$TESTDATA/archives/blame
 
 # truth FILE: lines "top F P" / "leak F P" / "c F" / "named KEY"
 trend_truth() { # trend_truth SCENARIO
-	awk -v s="$1" '$1 == s && $2 == "top" { print "top", $3, $4 }' "$TESTDATA/blame/truth-trend.txt"
+	awk -v s="$1" '$1 == s && $2 == "top" { print "top", $3, $4 } $1 == s && $2 == "c" { print "c", $3 }' \
+		"$TESTDATA/blame/truth-trend.txt"
 	awk '!/^#/ && NF == 3 && $3 == "leak" { print "named", $2 }' "$T/$1/truth.txt"
 }
 blame_truth() { grep -v '^#' "$B/$1/truth.txt" || true; }
@@ -85,7 +87,7 @@ score() {
 for mode in source profiles; do
 	: >"$TRASH/score.$mode"
 	: >"$TRASH/table.$mode"
-	for s in goroutine-leak ticker-leak slice-retention unbounded-map slow-leak-noisy steady-churn cache-plateau; do
+	for s in goroutine-leak ticker-leak slice-retention unbounded-map slow-leak-noisy cgo-leak steady-churn cache-plateau; do
 		src="--source=$TESTDATA/go/trendprogs"
 		[ $mode = profiles ] && src=
 		test_expect_success "trend/$s ($mode): right top suspect, nothing else" "
@@ -127,9 +129,9 @@ cat "$TRASH/table.profiles"
 summary profiles "profiles only, function"
 
 test_expect_success 'with source: precision and recall 1 (every function and pattern)' "
-	test \$(wc -l <'$TRASH/score.source') -eq 14 &&
+	test \$(wc -l <'$TRASH/score.source') -eq 15 &&
 	! grep -v '^SCORE [^ ]* ok ' '$TRASH/score.source' &&
-	awk '{ fp += \$5; fn += \$6; tp += \$4 } END { exit !(fp == 0 && fn == 0 && tp == 12) }' '$TRASH/score.source'
+	awk '{ fp += \$5; fn += \$6; tp += \$4 } END { exit !(fp == 0 && fn == 0 && tp == 13) }' '$TRASH/score.source'
 "
 test_expect_success 'profiles only: every leaking function still found, nothing else' "
 	awk '{ fp += \$5; fn += \$6 } END { exit !(fp == 0 && fn == 0) }' '$TRASH/score.profiles'
@@ -144,6 +146,24 @@ assert s[\"function\"] == \"main.renderNative\" and s[\"c_function\"] == \"leaky
 assert s[\"c_location\"][\"file\"].endswith(\"leaky.c\") and s[\"c_location\"][\"line\"] == 21, s
 assert any(q[\"text\"].startswith(\"char *p = malloc(n);\") for q in s[\"code\"]), s[\"code\"]
 assert any(q[\"text\"].startswith(\"p := C.leaky_c_alloc(\") for q in s[\"code\"]), s[\"code\"]
+'
+"
+test_expect_success 'trend/cgo-leak: the Go caller of the _Cfunc_ wrapper, the C function named' "
+	leak-blame --no-profile-paths --source='$TESTDATA/go/trendprogs' --format=json '$T/cgo-leak' >out.json
+	python3 -c '
+import json
+d = json.load(open(\"out.json\"))
+assert len(d[\"suspects\"]) == 1, [s[\"function\"] for s in d[\"suspects\"]]
+s = d[\"suspects\"][0]
+assert s[\"function\"] == \"main.renderThumbnail\" and s[\"pattern\"] == \"cgo-leak\", s
+assert s[\"source\"] == \"cgo\" and s[\"pattern_confidence\"] == \"high\", s
+assert s[\"c_function\"] == \"thumb_render\", s
+assert s[\"c_location\"][\"file\"].endswith(\"native.c\") and s[\"c_location\"][\"line\"] == 15, s
+st = [f.split(\" \")[0] for f in s[\"stack\"]]
+i = st.index(\"main.renderThumbnail\")
+assert st[i + 1] == \"main._Cfunc_thumb_render\" and st[-1] == \"thumb_render\", st
+assert any(q[\"text\"].startswith(\"p := C.thumb_render(\") for q in s[\"code\"]), s[\"code\"]
+assert any(q[\"text\"].startswith(\"unsigned char *p = malloc(n);\") for q in s[\"code\"]), s[\"code\"]
 '
 "
 test_expect_success 'the source settles it: quoted lines of each pattern' "

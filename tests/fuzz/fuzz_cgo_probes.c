@@ -4,6 +4,9 @@
  * decoder that picks the instruction to probe (endbr64, free's NULL test,
  * emulated push/jmp/call/nop). Contract: 0 with every found probe inside
  * the 32 bytes read at its symbol, or -1 with a message.
+ * Seeds: byte 0 then a shared object from a few lines of assembly
+ * (`as` + `ld -shared -z noseparate-code`): malloc with endbr64; push, free
+ * with test %rdi,%rdi; je; push, je_ aliases, an ifunc free.
  */
 #include <sys/mman.h>
 #include <unistd.h>

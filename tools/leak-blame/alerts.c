@@ -5,7 +5,9 @@
  * PATTERN, so that notify's deduplication recognises a leak that keeps
  * firing), what (the function), kind (heap, cgo, goroutine or rss), rule
  * (the pattern), severity, rate_per_hour in bytes, unit, confidence,
- * time_to_limit_seconds (null), top_keys, summary and description (the
+ * time_to_limit_seconds (with --limit: when the service's total memory
+ * reaches it, limit.c; null without, or when it does not grow), top_keys,
+ * summary and description (the
  * recommendation), plus leak-blame's own fields (pattern, file, line,
  * c_function, verdict). One alert per suspect at or above --fail-on; an
  * empty list when nothing fires, so notify resolves what fired before.
@@ -65,7 +67,7 @@ static void alert(struct lw_json *j, const struct lb_target *t, const struct lb_
 		.rate_per_hour = s->bytes_per_hour,
 		.unit = "bytes",
 		.confidence = s->confidence,
-		.ttl_seconds = NAN,
+		.ttl_seconds = isfinite(t->limit.ttl_hours) ? t->limit.ttl_hours * 3600 : NAN,
 	});
 	lw_json_key(j, "top_keys");
 	lw_json_begin_array(j);
@@ -115,7 +117,10 @@ void lb_write_alerts(FILE *f, const struct lb_report *r)
 	}
 	lw_json_end_array(&j);
 	lw_json_key(&j, "limit_bytes");
-	lw_json_null(&j);
+	if (r->opts->trend.limit > 0)
+		lw_json_double(&j, r->opts->trend.limit);
+	else
+		lw_json_null(&j);
 	lw_json_end_object(&j);
 	lw_json_finish(&j);
 }

@@ -396,6 +396,7 @@ static void analyze_target(struct lb_target *t, const struct lb_opts *o)
 	bind_kind(cgo);
 	bind_kind(gk);
 	lb_picture_bind(t);
+	lb_limit_fit(t, o);
 
 	/* goroutine groups first: they take in the memory they hold */
 	for (i = 0; i < gk->n_keys; i++) {

@@ -266,6 +266,17 @@ struct lb_suspect {
 	int source_read; /* some source lines were found */
 };
 
+/* --limit (limit.c): when the service's total memory reaches the limit. */
+struct lb_limit {
+	const char *basis;     /* "rss", "go heap + c heap", "go heap", "c heap";
+				* NULL: nothing to project from */
+	double last;           /* its last value, bytes */
+	double bytes_per_hour; /* its Theil-Sen trend */
+	enum lw_trend_verdict verdict;
+	double ttl_hours;      /* trend.h's ttl_hours: NAN without --limit or a
+				* basis, INFINITY when not growing, 0 when reached */
+};
+
 struct lb_target {
 	const char *name;    /* target directory ("" for a bare target dir) */
 	const char *service; /* display name */
@@ -278,6 +289,7 @@ struct lb_target {
 	int64_t t_first, t_last; /* span of all snapshots */
 	size_t n_snapshots;
 	char *note; /* why there is nothing to say (too few points...), or NULL */
+	struct lb_limit limit;
 };
 
 struct lb_opts {
@@ -318,6 +330,12 @@ void lb_picture_bind(struct lb_target *t);        /* after analysis */
  * values, trend per hour, verdict. -1 if the part is not measured. */
 int lb_picture_row(const struct lb_picture *p, int i, double *first, double *last, double *rate,
 		   const char **verdict);
+
+/* limit.c: fills t->limit after the analysis (t->set fitted, picture
+ * bound) with the time until --limit (o->trend.limit) is reached. */
+void lb_limit_fit(struct lb_target *t, const struct lb_opts *o);
+/* "in 1h30m" / "reached" / "never at this trend" (t->limit, limit > 0). */
+char *lb_limit_str(char *buf, size_t sz, const struct lb_limit *l);
 
 /* analyze.c: fits, merges, classifies and ranks. 0 or -1 (out of memory). */
 int lb_analyze(struct lb_report *r, const struct lb_opts *o);

@@ -50,6 +50,8 @@ static void usage(FILE *f)
 		"  --fdr=Q                   false-discovery rate across series (default 0.05)\n"
 		"  --min-rate=RATE           slower byte growth is 'growing' (default 1MiB/h)\n"
 		"  --min-count-rate=RATE     the same for goroutines (default 60/h)\n"
+		"  --limit=SIZE              memory limit (2GiB, say): project the time until the\n"
+		"                            service's RSS (else Go heap + traced C heap) reaches it\n"
 		"Output:\n"
 		"  --format=text|markdown|json|html  (default text)\n"
 		"  -o, --output=FILE         write the report to FILE (default stdout)\n"
@@ -90,6 +92,7 @@ static const struct option longopts[] = {
 	LW_TREND_LONGOPT_FDR,
 	LW_TREND_LONGOPT_MIN_RATE,
 	LW_TREND_LONGOPT_MIN_COUNT_RATE,
+	LW_TREND_LONGOPT_LIMIT,
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "output", required_argument, NULL, 'o' },
 	{ "alerts", required_argument, NULL, OPT_ALERTS },

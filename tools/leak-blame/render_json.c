@@ -193,6 +193,28 @@ static void suspect(struct lw_json *j, const struct lb_target *t, const struct l
 	lw_json_end_object(j);
 }
 
+/* With --limit: {"bytes", "basis", "last", "bytes_per_hour", "verdict",
+ * "time_to_limit_seconds"}; null without. */
+static void limit(struct lw_json *j, const struct lb_target *t, double bytes)
+{
+	const struct lb_limit *l = &t->limit;
+
+	lw_json_key(j, "limit");
+	if (bytes <= 0) {
+		lw_json_null(j);
+		return;
+	}
+	lw_json_begin_object(j);
+	kv_num(j, "bytes", bytes);
+	kv_str(j, "basis", l->basis);
+	kv_num(j, "last", l->basis ? l->last : NAN);
+	kv_num(j, "bytes_per_hour", l->basis ? l->bytes_per_hour : NAN);
+	kv_str(j, "verdict", l->basis ? lw_trend_verdict_name(l->verdict) : NULL);
+	/* INFINITY (not growing) is null too, as in the alerts */
+	kv_num(j, "time_to_limit_seconds", isfinite(l->ttl_hours) ? l->ttl_hours * 3600 : NAN);
+	lw_json_end_object(j);
+}
+
 static void picture(struct lw_json *j, const struct lb_target *t)
 {
 	static const char *const names[LB_NPARTS] = { "go_heap", "stacks", "runtime", "c_heap",
@@ -296,6 +318,7 @@ void lb_render_json(FILE *f, const struct lb_report *r)
 		lw_json_end_object(&j);
 		kv_int(&j, "suspects", (int64_t)t->n_sus);
 		kv_str(&j, "note", t->note);
+		limit(&j, t, r->opts->trend.limit);
 		picture(&j, t);
 		lw_json_end_object(&j);
 	}

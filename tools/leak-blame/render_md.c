@@ -137,6 +137,18 @@ void lb_render_markdown(FILE *f, const struct lb_report *r)
 			fprintf(f, "%zu snapshots from %s over %s.\n\n", t->n_snapshots,
 				lw_archive_csv_time(t0, sizeof(t0), t->t_first),
 				lb_fmt_duration(d, sizeof(d), (double)(t->t_last - t->t_first) / 1e9));
+		if (r->opts->trend.limit > 0) {
+			const struct lb_limit *l = &t->limit;
+			char w[48], a[32], b[32];
+			fprintf(f, "**Time to the limit** (%s): %s", lb_fmt_bytes(a, sizeof(a), r->opts->trend.limit),
+				lb_limit_str(w, sizeof(w), l));
+			if (l->basis)
+				fprintf(f, "; %s %s, %s, %s.\n\n", l->basis, lb_fmt_bytes(b, sizeof(b), l->last),
+					lb_fmt_rate(rate, sizeof(rate), l->bytes_per_hour, "bytes"),
+					lw_trend_verdict_name(l->verdict));
+			else
+				fprintf(f, " (no rss, heap or cgo snapshots).\n\n");
+		}
 		if (!t->n_sus) {
 			fprintf(f, "No leak found%s%s%s.\n\n", t->note ? " (" : "", t->note ? t->note : "",
 				t->note ? ")" : "");

@@ -91,6 +91,23 @@ static void picture(FILE *f, const struct lb_target *t)
 	}
 }
 
+/* With --limit: "time to limit: in 1h00m (limit 1.00 GiB; rss 40.50 MiB,
+ * +90.00 MiB/h, leak)". */
+static void limit_line(FILE *f, const struct lb_target *t, double limit)
+{
+	const struct lb_limit *l = &t->limit;
+	char w[48], a[32], b[32], r[48];
+
+	fprintf(f, "time to limit: %s (limit %s; ", lb_limit_str(w, sizeof(w), l),
+		lb_fmt_bytes(a, sizeof(a), limit));
+	if (l->basis)
+		fprintf(f, "%s %s, %s, %s)\n", l->basis, lb_fmt_bytes(b, sizeof(b), l->last),
+			lb_fmt_rate(r, sizeof(r), l->bytes_per_hour, "bytes"),
+			lw_trend_verdict_name(l->verdict));
+	else
+		fprintf(f, "no rss, heap or cgo snapshots)\n");
+}
+
 static void suspect(FILE *f, const struct lb_suspect *s, size_t n_stacks)
 {
 	char b[1024], r[128], c[64];
@@ -173,6 +190,8 @@ void lb_render_text(FILE *f, const struct lb_report *r)
 		else
 			fprintf(f, "verdict: %s: %zu suspect%s\n", worst == LW_TREND_LEAK ? "LEAK" : "GROWING",
 				t->n_sus, t->n_sus == 1 ? "" : "s");
+		if (r->opts->trend.limit > 0)
+			limit_line(f, t, r->opts->trend.limit);
 		for (j = 0; j < t->n_sus; j++) {
 			if (t->sus[j]->rank < 0)
 				continue;

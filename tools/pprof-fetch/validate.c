@@ -20,8 +20,11 @@ static int64_t sum_first_value(const struct lw_profile *p)
 	int64_t n = 0;
 	if (p->n_sample_types == 0)
 		return 0;
-	for (size_t i = 0; i < p->n_samples; i++)
-		n += p->samples[i].values[0];
+	for (size_t i = 0; i < p->n_samples; i++) {
+		int64_t v = p->samples[i].values[0];
+		if (__builtin_add_overflow(n, v, &n)) /* a hostile body's counts */
+			return v > 0 ? INT64_MAX : INT64_MIN;
+	}
 	return n;
 }
 

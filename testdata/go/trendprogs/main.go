@@ -9,7 +9,7 @@
 // profile repeats the previous cycle, as a fetch without gc=1 does), then
 // heap-<time>.pb.gz and goroutine-<time>.pb.gz from runtime/pprof. The
 // sampling rate is Go's default (512 KiB), so the noise is realistic.
-// Scenarios and what leaks in each are listed in scenarios.go.
+// Scenarios and what leaks in each: scenarios.go, and cgoleak.go (cgo-leak).
 package main
 
 import (
