@@ -756,6 +756,15 @@ static int build(struct actx *c, const uint8_t *kept, int with_edges)
 
 #define abs64 lw_abs64
 
+/* Go's int64(float64) on amd64: out of range (and NaN) gives INT64_MIN;
+ * C leaves that conversion undefined. */
+static int64_t go_int64(double v)
+{
+	if (!(v > -9223372036854775808.0 && v < 9223372036854775808.0))
+		return INT64_MIN;
+	return (int64_t)v;
+}
+
 /* report.computeTotal */
 static int64_t compute_total(const struct lw_profile *p, int si)
 {
@@ -986,9 +995,9 @@ int lw_agg_top(const struct lw_profile *p, int si, enum lw_granularity g,
 	size_t n = collect(&c, NULL, ids);
 	int64_t total_value = 0;
 	for (size_t i = 0; i < n; i++)
-		total_value += c.nodes[ids[i]].flat;
-	int64_t node_cutoff = abs64((int64_t)((double)total_value * opts->node_fraction));
-	int64_t edge_cutoff = abs64((int64_t)((double)total_value * opts->edge_fraction));
+		total_value = lw_add64(total_value, c.nodes[ids[i]].flat);
+	int64_t node_cutoff = abs64(go_int64((double)total_value * opts->node_fraction));
+	int64_t edge_cutoff = abs64(go_int64((double)total_value * opts->edge_fraction));
 
 	/* 2. drop nodes with |cum| < cutoff */
 	if (node_cutoff > 0) {
@@ -1047,12 +1056,12 @@ int lw_agg_top(const struct lw_profile *p, int si, enum lw_granularity g,
 	for (size_t i = 0; i < n; i++) {
 		if ((rc = fill_row(&c, out->priv, ids[i], &out->rows[out->n_rows++])))
 			goto out;
-		info->flat_sum += c.nodes[ids[i]].flat;
+		info->flat_sum = lw_add64(info->flat_sum, c.nodes[ids[i]].flat);
 	}
 	out->total = compute_total(p, si);
 	info->total = out->total;
 	info->shown = n;
-	info->node_cutoff = abs64((int64_t)((double)out->total * opts->node_fraction));
+	info->node_cutoff = abs64(go_int64((double)out->total * opts->node_fraction));
 	rc = 0;
 out:
 	free(ids);

@@ -203,7 +203,8 @@ static struct lw_location *map_location(struct merger *m, const struct lw_locati
 	struct mapinfo mi = { NULL, 0 };
 	if (mi_idx)
 		mi = m->mapinfos[mi_idx - 1];
-	uint64_t addr = (uint64_t)((int64_t)src->address + mi.offset);
+	/* Go's uint64(int64(addr) + offset), in unsigned arithmetic: no UB */
+	uint64_t addr = src->address + (uint64_t)mi.offset;
 	struct lw_line *lines = NULL;
 	if (src->n_lines) {
 		lines = malloc(src->n_lines * sizeof(*lines));
@@ -264,18 +265,42 @@ static int label_cmp(const void *a, const void *b)
 	return 0;
 }
 
-/* Stable insertion sort (labels per sample are few). */
-static void sort_labels(struct lw_label *lb, size_t n)
+/* Stable sort: insertion for the usual few labels, a bottom-up merge sort
+ * when a (hostile) sample has many, which insertion would make quadratic.
+ * 0, or -1 out of memory. */
+static int sort_labels(struct lw_label *lb, size_t n)
 {
-	for (size_t i = 1; i < n; i++) {
-		struct lw_label t = lb[i];
-		size_t j = i;
-		while (j > 0 && label_cmp(&lb[j - 1], &t) > 0) {
-			lb[j] = lb[j - 1];
-			j--;
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++) {
+			struct lw_label t = lb[i];
+			size_t j = i;
+			while (j > 0 && label_cmp(&lb[j - 1], &t) > 0) {
+				lb[j] = lb[j - 1];
+				j--;
+			}
+			lb[j] = t;
 		}
-		lb[j] = t;
+		return 0;
 	}
+	struct lw_label *tmp = malloc(n * sizeof(*tmp));
+	if (!tmp)
+		return -1;
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = n - lo > w ? lo + w : n;
+			size_t hi = n - mid > w ? mid + w : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi) /* the left one on ties: stable */
+				tmp[k++] = label_cmp(&lb[j], &lb[i]) < 0 ? lb[j++] : lb[i++];
+			while (i < mid)
+				tmp[k++] = lb[i++];
+			while (j < hi)
+				tmp[k++] = lb[j++];
+		}
+		memcpy(lb, tmp, n * sizeof(*lb));
+	}
+	free(tmp);
+	return 0;
 }
 
 static int is_zero(const int64_t *v, size_t n)
@@ -326,7 +351,8 @@ static int map_sample(struct merger *m, const struct lw_sample *src)
 				return -1;
 			m->labels[nl++] = d;
 		}
-		sort_labels(m->labels + start, nl - start);
+		if (sort_labels(m->labels + start, nl - start))
+			return -1;
 	}
 	size_t klen = 2 + src->n_locs + 4 * nl;
 	if (key_reserve(m, klen))
@@ -411,7 +437,7 @@ static struct lw_profile *combine_headers(struct lw_profile *const *ps, size_t n
 		const struct lw_profile *s = ps[i];
 		if (t == 0 || s->time_nanos < t)
 			t = s->time_nanos;
-		d += s->duration_nanos;
+		d = lw_add64(d, s->duration_nanos);
 		if (period == 0 || period < s->period)
 			period = s->period;
 		if (!*dst)
@@ -530,6 +556,15 @@ oom:
 	return NULL;
 }
 
+/* Go's int64(float64) on amd64: out of range (and NaN) gives INT64_MIN;
+ * C leaves that conversion undefined. */
+static int64_t go_int64(double v)
+{
+	if (!(v > -9223372036854775808.0 && v < 9223372036854775808.0))
+		return INT64_MIN;
+	return (int64_t)v;
+}
+
 void lw_profile_scale(struct lw_profile *p, double ratio)
 {
 	if (ratio == 1)
@@ -539,7 +574,7 @@ void lw_profile_scale(struct lw_profile *p, double ratio)
 		struct lw_sample *s = &p->samples[i];
 		int nonzero = 0;
 		for (size_t k = 0; k < p->n_sample_types; k++) {
-			s->values[k] = (int64_t)round((double)s->values[k] * ratio);
+			s->values[k] = go_int64(round((double)s->values[k] * ratio));
 			nonzero |= s->values[k] != 0;
 		}
 		if (nonzero)

@@ -333,12 +333,17 @@ static size_t warmup_points(const struct lw_trend_group *g, const struct lw_tren
 		w = o->warmup_points < 0 ? 0 : (size_t)o->warmup_points;
 		return w > n ? n : w;
 	case LW_WARMUP_DURATION:
-		cut = g->times[0] + o->warmup_nanos;
+		/* saturated: a warm-up beyond the int64 clock leaves out all */
+		if (g->times[0] > 0 && o->warmup_nanos > INT64_MAX - g->times[0])
+			cut = INT64_MAX;
+		else
+			cut = g->times[0] + o->warmup_nanos;
 		break;
 	default:
 		/* a service's start-up (pools, caches filling, first GC cycles)
 		 * sits at the start; a tenth of the span is cheap to give up */
-		cut = g->times[0] + (g->times[n - 1] - g->times[0]) / 10;
+		cut = g->times[0] + (int64_t)(((uint64_t)g->times[n - 1] - (uint64_t)g->times[0]) /
+					      10); /* the span may exceed INT64_MAX */
 		break;
 	}
 	while (w < n && g->times[w] < cut)
@@ -382,7 +387,8 @@ static void load_window(const struct lw_trend_series *se, size_t w, struct work 
 	size_t i, n = g->n_points - w;
 
 	for (i = 0; i < n; i++) {
-		wk->x[i] = (double)(g->times[w + i] - g->times[w]);
+		/* times ascend; the gap may exceed INT64_MAX, not UINT64_MAX */
+		wk->x[i] = (double)((uint64_t)g->times[w + i] - (uint64_t)g->times[w]);
 		wk->y[i] = se->values[w + i];
 	}
 }

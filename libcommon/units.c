@@ -153,7 +153,7 @@ static char *scaled_label(char *buf, size_t size, int64_t value, const char *fro
 
 static int64_t abs64(int64_t v)
 {
-	return v < 0 ? -v : v;
+	return lw_abs64(v); /* INT64_MIN stays, as Go's wrap */
 }
 
 /* Report.selectOutputUnit with unit=minimum. */

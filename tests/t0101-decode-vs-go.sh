@@ -114,4 +114,21 @@ assert f[\"total\"] < g[\"total\"]"
 '
 
 
+test_expect_success 'merge shifts addresses across mappings with wrapping int64 (no C overflow UB)' '
+	M=$TESTDATA/decode/merge &&
+	pprof-decode --proto -o mm.pb.gz "$M/map-low.pb" "$M/map-high.pb" &&
+	test-tool raw mm.pb.gz >raw &&
+	# go tool pprof -raw map-low.pb map-high.pb: "1: 0x2010 M=1", "2: 1"
+	grep -x "location id=1 mapping=1 address=0x2010 is_folded=0" raw &&
+	grep -x "sample values=2 locations=1" raw &&
+	test $(grep -c "^location" raw) -eq 1
+'
+
+test_expect_success 'merged durations add with wrapping int64, as go tool pprof -proto (no C overflow UB)' '
+	D=$TESTDATA/decode/merge/duration-max.pb &&
+	pprof-decode --proto -o md.pb.gz "$D" "$D" &&
+	test-tool raw md.pb.gz >raw &&
+	grep -x "duration_nanos -2" raw
+'
+
 test_done

@@ -124,4 +124,12 @@ test_expect_success 'man page documents every long option of --help' '
 	done <opts
 '
 
+test_expect_success 'no sample types: -s is an input error naming the file, not a range [0..SIZE_MAX]' '
+	printf "\062\000" >notypes.pb &&
+	pprof-decode --info notypes.pb >out &&
+	test_expect_code 2 pprof-decode --info -s 0 notypes.pb >out 2>err &&
+	test $(wc -l <err) -eq 1 &&
+	grep -x "pprof-decode: notypes.pb: profile has no samples" err
+'
+
 test_done

@@ -131,6 +131,14 @@ test_expect_success 'a valid profile of the wrong kind is refused' '
 	row_is wrong "heap,0,200,failed,1" "^not a heap profile \\(protobuf\\)\$" && no_snapshots wrong
 '
 
+test_expect_success 'a MemStats value that is not a count (nan): refused, no memstats row' '
+	test_expect_code 1 pprof-fetch -q -o arm -k memstats -n 1 $FAST "ms=$B/badmemstats/debug/pprof/" &&
+	tail -n +2 arm/ms/manifest.csv >row.ms &&
+	row_is ms "memstats,0,200,failed,1" "^MemStats HeapAlloc = -?nan is not a count\$" &&
+	test "$(wc -l <arm/ms/memstats.csv)" = 1 &&
+	: >"$LOG"
+'
+
 test_expect_success 'redirect: refused unless --follow-redirects' '
 	run_case redir redirect 1 --retries 2 &&
 	echo 1 >expect && test_cmp expect req.redir &&

@@ -137,6 +137,13 @@ test_expect_success 'missing file: one line naming it, exit 2, no output file' '
 	grep "^pprof-diff: .*nosuch.pb.gz" err
 '
 
+test_expect_success 'unwritable -o: exit 2 naming it, and no --proto file left behind' '
+	test_expect_code 2 pprof-diff -o nodir/out.txt --proto out.pb.gz base.pb.gz current.pb.gz 2>err &&
+	test_must_fail test -e out.pb.gz &&
+	test $(wc -l <err) -eq 1 &&
+	grep "^pprof-diff: .*nodir/out.txt" err
+'
+
 test_expect_success 'garbage input: exit 2 with the file named' '
 	printf "not a profile\n" >junk &&
 	test_expect_code 2 pprof-diff base.pb.gz junk 2>err &&
@@ -154,6 +161,15 @@ test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 pprof-diff --fail-total=lots base.pb.gz current.pb.gz 2>err &&
 	test_expect_code 2 pprof-diff --noise=-1 base.pb.gz current.pb.gz 2>err &&
 	test_expect_code 2 pprof-diff --bogus base.pb.gz current.pb.gz 2>err
+'
+
+test_expect_success '--proto=- with the report on stdout too is refused (gzip and text would mix)' '
+	test_expect_code 2 pprof-diff --proto=- base.pb.gz current.pb.gz >out 2>err &&
+	test_must_fail test -s out &&
+	grep -F "needs --output=FILE" err &&
+	pprof-diff --proto=- -o report.txt base.pb.gz current.pb.gz >diff.pb.gz &&
+	gzip -t diff.pb.gz &&
+	grep "^Type: inuse_space" report.txt
 '
 
 test_expect_success '--noise needs two base runs' '

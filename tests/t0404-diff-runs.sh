@@ -137,4 +137,13 @@ test_expect_success '--normalize --combine=sum: merged current scaled to the bas
 	test_must_fail grep "^main.main," actual
 '
 
+test_expect_success 'int64-limit values: deltas and spreads wrap as Go int64, no overflow UB' '
+	cp "$P"/extreme-big.pb.gz "$P"/extreme-neg.pb.gz . &&
+	pprof-diff -f csv --noise=1 --fail-total=1 -b extreme-big.pb.gz -b extreme-neg.pb.gz \
+		-b extreme-big.pb.gz -c extreme-neg.pb.gz -c extreme-big.pb.gz >actual &&
+	grep -x "main.a,9223372036854775807,-1,-9223372036854775808,-100.00,9223372036854775807,-1,-9223372036854775808,200.00,,,-1" actual &&
+	pprof-diff -f json --combine=sum -b extreme-big.pb.gz -b extreme-neg.pb.gz \
+		-c extreme-neg.pb.gz -c extreme-big.pb.gz >/dev/null
+'
+
 test_done

@@ -73,6 +73,17 @@ test_expect_success 'record -- PROGRAM: a binary at --url, load from --load' '
 	grep "recording svc ($url, pid" err
 '
 
+test_expect_success 'record --load: the load command in flight is stopped with the recording' '
+	port=$(free_port) &&
+	record -q -o arch8 --name svc --url http://127.0.0.1:$port --no-cgo-trace --kinds heap \
+		--interval 500ms --duration 1s --load "echo \$\$ >>\"$TRASH/loadpids\"; exec sleep 30" \
+		-- "$TRASH/demo" -addr 127.0.0.1:$port -qps 0 2>err &&
+	test -s "$TRASH/loadpids" &&
+	alive=0 &&
+	for p in $(cat "$TRASH/loadpids"); do if kill -0 "$p" 2>/dev/null; then alive=$p; fi; done &&
+	test "$alive" = 0
+'
+
 test_expect_success 'record -- GODIR: a Go source directory is built first' '
 	port=$(free_port) &&
 	record -o arch3 --url http://127.0.0.1:$port --kinds heap --interval 500ms --duration 1s \

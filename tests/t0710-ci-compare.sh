@@ -124,6 +124,16 @@ test_expect_success 'no gate given: --fail-total 10% is used, and said' '
 	grep "default gate --fail-total 10%" d1/summary.md
 '
 
+test_expect_success 'the HTML report cannot be written: exit 2, no partial file left' '
+	mkdir shim &&
+	printf "#!/bin/sh\nprintf \"<html>partial\" >\"\$4\"\nexit 1\n" >shim/python3 &&
+	chmod +x shim/python3 &&
+	test_expect_code 2 env PATH="$TRASH/shim:$PATH" ci-compare -o h1 -q --base base.pb.gz \
+		--branch leak.pb.gz --fail-total 10% >out 2>err &&
+	grep "cannot write the HTML report" err &&
+	ls -A h1 >files && ! grep "report.html" files
+'
+
 test_expect_success 'a command may print its profile on stdout instead' '
 	ci-compare -o so -q --runs 2 --base-cmd "\"\$LP\" -heap /dev/stdout" \
 		--branch-cmd "\"\$LP\" -heap /dev/stdout -leak" --fail-function 4MiB >out &&

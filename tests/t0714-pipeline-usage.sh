@@ -49,6 +49,14 @@ test_expect_success 'leakwatch: bad arguments are refused before anything runs' 
 	bad_args leakwatch "needs a value" -o
 '
 
+test_expect_success 'leakwatch: pprof-fetch cannot start (archive in use): exit 2, its message, no analysis' '
+	mkdir busy && cp -R "$TESTDATA/demo/archive/demo" busy/svc &&
+	test_expect_code 2 flock busy/svc/.lock leakwatch -o busy --interval 1s --duration 2s \
+		svc=http://127.0.0.1:9 >out 2>err &&
+	grep -F "leakwatch: pprof-fetch: '"'"'busy/svc'"'"' is in use by another pprof-fetch" err &&
+	! test -e busy/svc/report.json && ! test -e busy/svc/trend.txt
+'
+
 test_expect_success 'postmortem: bad arguments are refused' '
 	mkdir a &&
 	bad_args postmortem "no archive given" &&

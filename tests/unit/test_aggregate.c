@@ -81,6 +81,11 @@ static void test_units(void)
 	CHECK(lw_unit_kind("nanoseconds") == LW_UNIT_NANOS, "unit kind ns");
 	CHECK(lw_unit_kind("count") == LW_UNIT_COUNT, "unit kind count");
 	CHECK_STR(lw_format_bytes_iec(b, sizeof(b), 1572864), "1.50 MiB", "iec");
+	/* Go's abs(MinInt64) wraps to MinInt64, which then counts as neither
+	 * min nor max; C's -INT64_MIN is UB (caught under SANITIZE=undefined) */
+	const int64_t extreme[2] = { INT64_MIN, 5 };
+	du = lw_display_unit_pick("bytes", extreme, 2);
+	CHECK_STR(du.suffix, "B", "display unit of INT64_MIN and 5: B, no overflow");
 }
 
 static void test_sample_index(void)

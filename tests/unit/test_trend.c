@@ -99,6 +99,37 @@ static struct lw_trend_group *line_group(struct lw_trend_set *s, const char *key
 	return g;
 }
 
+/* Times near both ends of the int64 clock (1678 and 2261): the span and
+ * a saturating warm-up must not overflow (C signed overflow is UB). */
+static void test_extreme_times(void)
+{
+	struct lw_trend_set *s = lw_trend_set_new();
+	struct lw_trend_opts o;
+	struct lw_trend_group *g = lw_trend_group_new(s, "", "series", "bytes", 0);
+	long pt = lw_trend_add_point(g, -9214560000000000000LL);
+	int i;
+
+	lw_trend_set_value(g, (size_t)pt, "x", 1);
+	for (i = 0; i < 20; i++) {
+		pt = lw_trend_add_point(g, 9183178800000000000LL + (int64_t)i * MIN_NS);
+		lw_trend_set_value(g, (size_t)pt, "x", 1000 + 100 * i);
+	}
+	lw_trend_opts_default(&o);
+	CHECK(lw_trend_analyze(s, &o) == 0, "analyze a span over INT64_MAX");
+	CHECK_EQ_I64(g->series[0]->fit.warmup, 1, "auto warm-up: the 1678 point only");
+	lw_trend_set_free(s);
+
+	s = lw_trend_set_new();
+	g = line_group(s, "x", 20, 1000, 100, 0);
+	for (i = 0; i < 20; i++) /* 2023-11-14 on: + 9e18 is past 2262 */
+		g->times[i] += 1700000000000000000LL;
+	o.warmup = LW_WARMUP_DURATION;
+	o.warmup_nanos = 9000000000000000000LL;
+	CHECK(lw_trend_analyze(s, &o) == 0, "analyze with a warm-up past the clock");
+	CHECK_EQ_I64(g->series[0]->fit.warmup, 20, "warm-up past the int64 clock: all points");
+	lw_trend_set_free(s);
+}
+
 static void test_warmup_ttl(void)
 {
 	struct lw_trend_set *s = lw_trend_set_new();
@@ -352,6 +383,7 @@ int main(void)
 {
 	test_model();
 	test_warmup_ttl();
+	test_extreme_times();
 	test_sampling_noise();
 	test_cache_wander();
 	test_shapes();

@@ -233,8 +233,14 @@ int ct_target_spawn(struct ct_target *t, char **argv, const struct ct_lib_want *
 	t->held = 1;
 	t->pidfd = open_pidfd(t->pid);
 	ptrace(PTRACE_SETOPTIONS, t->pid, NULL, (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL));
-	if (want->lib_path)
-		return ct_target_find_lib(t, want) < 0 ? -1 : 0; /* probes by path; mapped or not */
+	if (want->lib_path) { /* probes by path; mapped or not */
+		if (ct_target_find_lib(t, want) < 0) {
+			snprintf(err, errsz, "lost '%s' while starting it", argv[0]);
+			ct_target_kill(t);
+			return -1;
+		}
+		return 0;
+	}
 	if (!has_interp(t->pid)) {
 		snprintf(err, errsz, "'%s' is statically linked: no C library to trace (use --lib)",
 			 argv[0]);

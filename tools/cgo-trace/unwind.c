@@ -186,8 +186,10 @@ int ct_unwind_request(struct ct_unwinder *u, const struct ct_unwind_req *r)
 	uint32_t n_fp = r->n_fp < CT_MAX_FRAMES ? r->n_fp : CT_MAX_FRAMES, i;
 	int tail = 0;
 
-	if (r->gen != u->gen)
+	if (r->gen != u->gen) {
+		free(st);
 		return 0; /* from before an exec: nobody asks for that stack */
+	}
 	if (!st)
 		return -ENOMEM;
 	u->requests++;

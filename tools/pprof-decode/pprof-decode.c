@@ -254,6 +254,11 @@ int main(int argc, char **argv)
 		if (c.si < 0)
 			bad_sample_index(c.p, o.sample_index);
 	} else if (o.sample_index) {
+		if (c.p->n_sample_types == 0) { /* no range to name: [0..SIZE_MAX] */
+			lw_warn("%s: profile has no samples", n == 1 ? argv[optind] : "merged profile");
+			status = LW_EXIT_ERROR;
+			goto out;
+		}
 		c.si = lw_sample_index(c.p, o.sample_index);
 		if (c.si < 0)
 			bad_sample_index(c.p, o.sample_index);

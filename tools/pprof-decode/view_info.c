@@ -31,23 +31,33 @@ static int cmp_state(const void *a, const void *b)
 	return strcmp(l->state, r->state);
 }
 
-/* Goroutines grouped by state, most common first. Returns the count. */
+static int cmp_goroutine_state(const void *a, const void *b)
+{
+	return strcmp((*(const struct lw_goroutine *const *)a)->state,
+		      (*(const struct lw_goroutine *const *)b)->state);
+}
+
+/* Goroutines grouped by state, most common first. Returns the count.
+ * Grouped by sorting: a dump may hold millions of distinct states. */
 static size_t goroutine_states(const struct lw_profile *p, struct state_count **out)
 {
 	struct state_count *sc = lw_xcalloc(p->n_goroutines + 1, sizeof(*sc));
+	const struct lw_goroutine **gs = lw_xcalloc(p->n_goroutines + 1, sizeof(*gs));
 	size_t n = 0;
+	for (size_t i = 0; i < p->n_goroutines; i++)
+		gs[i] = &p->goroutines[i];
+	if (p->n_goroutines)
+		qsort(gs, p->n_goroutines, sizeof(*gs), cmp_goroutine_state);
 	for (size_t i = 0; i < p->n_goroutines; i++) {
-		const struct lw_goroutine *g = &p->goroutines[i];
-		size_t k;
-		for (k = 0; k < n; k++)
-			if (!strcmp(sc[k].state, g->state))
-				break;
-		if (k == n)
+		const struct lw_goroutine *g = gs[i];
+		if (n == 0 || strcmp(sc[n - 1].state, g->state))
 			sc[n++].state = g->state;
+		size_t k = n - 1;
 		sc[k].n++;
 		if (g->wait_minutes > sc[k].max_minutes)
 			sc[k].max_minutes = g->wait_minutes;
 	}
+	free(gs);
 	if (n)
 		qsort(sc, n, sizeof(*sc), cmp_state);
 	*out = sc;

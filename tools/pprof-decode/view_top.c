@@ -24,9 +24,10 @@ static void print_text(FILE *out, struct decode_ctx *c, const struct lw_agg *a,
 		/* report.selectOutputUnit */
 		int64_t minv = 0;
 		for (size_t i = 0; i < a->n_rows; i++) {
-			int64_t v = a->rows[i].flat < 0 ? -a->rows[i].flat : a->rows[i].flat;
+			/* Go's abs: INT64_MIN stays negative (C's -INT64_MIN is UB) */
+			int64_t v = lw_abs64(a->rows[i].flat);
 			if (v == 0)
-				v = a->rows[i].cum < 0 ? -a->rows[i].cum : a->rows[i].cum;
+				v = lw_abs64(a->rows[i].cum);
 			if (v > 0 && (minv == 0 || v < minv))
 				minv = v;
 		}
@@ -56,7 +57,7 @@ static void print_text(FILE *out, struct decode_ctx *c, const struct lw_agg *a,
 	int64_t sum = 0;
 	for (size_t i = 0; i < a->n_rows; i++) {
 		const struct lw_agg_row *r = &a->rows[i];
-		sum += r->flat;
+		sum = lw_add64(sum, r->flat);
 		lw_format_value(v1, sizeof(v1), r->flat, &du);
 		lw_format_value(v2, sizeof(v2), r->cum, &du);
 		lw_format_percent(p1, sizeof(p1), r->flat, a->total);
@@ -77,7 +78,7 @@ static void print_csv(FILE *out, const struct lw_agg *a)
 	int64_t sum = 0;
 	for (size_t i = 0; i < a->n_rows; i++) {
 		const struct lw_agg_row *r = &a->rows[i];
-		sum += r->flat;
+		sum = lw_add64(sum, r->flat);
 		lw_csv_int(&cv, r->flat);
 		lw_csv_fixed(&cv, pct(r->flat, a->total), 4);
 		lw_csv_fixed(&cv, pct(sum, a->total), 4);
@@ -121,7 +122,7 @@ static void print_json(FILE *out, struct decode_ctx *c, const struct lw_agg *a,
 	int64_t sum = 0;
 	for (size_t i = 0; i < a->n_rows; i++) {
 		const struct lw_agg_row *r = &a->rows[i];
-		sum += r->flat;
+		sum = lw_add64(sum, r->flat);
 		lw_json_begin_object(&j);
 		lw_json_key(&j, "flat");
 		lw_json_int(&j, r->flat);

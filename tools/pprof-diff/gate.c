@@ -91,7 +91,7 @@ static int64_t range_of(const int64_t *v, size_t n)
 		lo = v[i] < lo ? v[i] : lo;
 		hi = v[i] > hi ? v[i] : hi;
 	}
-	return hi - lo;
+	return (int64_t)((uint64_t)hi - (uint64_t)lo); /* wraps, no UB */
 }
 
 static int cmp_violation(const void *a, const void *b)
@@ -111,7 +111,7 @@ void pd_gate_eval(const struct pd_gate_opts *o, const struct pd_table *fn, struc
 
 	memset(g, 0, sizeof(*g));
 	g->active = o->n_fail_total || o->n_fail_function || (b && b->n);
-	g->total_delta = fn->cur_sum - fn->base_sum;
+	g->total_delta = (int64_t)((uint64_t)fn->cur_sum - (uint64_t)fn->base_sum);
 
 	/* Total. */
 	const struct pd_budget_entry *bt = NULL;
@@ -144,9 +144,9 @@ void pd_gate_eval(const struct pd_gate_opts *o, const struct pd_table *fn, struc
 			struct group *gr = &groups[e - b->e];
 			if (!gr->base_runs)
 				gr->base_runs = lw_xcalloc(nb ? nb : 1, sizeof(*gr->base_runs));
-			gr->delta += row->dflat;
+			gr->delta = lw_add64(gr->delta, row->dflat);
 			for (size_t r = 0; r < nb; r++)
-				gr->base_runs[r] += row->base_run_flat[r];
+				gr->base_runs[r] = lw_add64(gr->base_runs[r], row->base_run_flat[r]);
 			if (row->dflat > 0) {
 				gr->over = lw_xreallocarray(gr->over, gr->nover + 1, sizeof(*gr->over));
 				gr->over[gr->nover++] = row;

@@ -243,6 +243,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 		if (o->n_cur == 0)
 			lw_usage_error("no current profile");
 	}
+	/* Both on standard output would interleave gzip and the report. */
+	if (o->proto && !strcmp(o->proto, "-") && (!o->output || !strcmp(o->output, "-")))
+		lw_usage_error("--proto=- needs --output=FILE for the report");
 	if (o->nodefraction < 0)
 		o->nodefraction = o->format == PD_TEXT ? 0.005 : 0;
 	if (o->nodecount < 0)
@@ -329,14 +332,18 @@ int main(int argc, char **argv)
 	/* pprof's cutoff is from the flat sum; the "Dropped" line from the total. */
 	pd_trim(&view, o.nodefraction, o.format == PD_MARKDOWN ? 0 : o.nodecount, &shown);
 
-	/* The diff profile first: a failure must not leave a report claiming success. */
-	if (o.proto && pd_write_proto(o.proto, &base, &cur, o.how, &err) != 0)
-		goto fail;
 	{
+		/* The report's file is created first, so that an unwritable -o
+		 * leaves no diff profile behind; the diff profile is written
+		 * before the report, which must not claim a success. */
 		struct lw_outfile of;
 		int rc = lw_outfile_open(&of, o.output);
 		if (rc != 0) {
 			snprintf(err.msg, sizeof(err.msg), "'%s': %s", o.output, strerror(-rc));
+			goto fail;
+		}
+		if (o.proto && pd_write_proto(o.proto, &base, &cur, o.how, &err) != 0) {
+			lw_outfile_abort(&of);
 			goto fail;
 		}
 		render(of.f, &o, &rep);

@@ -150,7 +150,9 @@ static void combine_groups(struct lw_profile *p, size_t nruns, enum pd_combine h
 		if (r < 0 || (size_t)r >= nruns)
 			continue;
 		for (size_t t = 0; t < nt; t++)
-			vals[(group_of[i] * nruns + (size_t)r) * nt + t] += p->samples[i].values[t];
+			vals[(group_of[i] * nruns + (size_t)r) * nt + t] =
+				lw_add64(vals[(group_of[i] * nruns + (size_t)r) * nt + t],
+					 p->samples[i].values[t]);
 	}
 	int64_t *tmp = lw_xcalloc(nruns, sizeof(*tmp));
 	size_t out = 0;

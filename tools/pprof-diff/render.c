@@ -23,7 +23,7 @@ const char *pd_semantics_name(enum pd_semantics s)
 
 static int64_t abs64(int64_t v)
 {
-	return v < 0 ? -v : v;
+	return lw_abs64(v); /* INT64_MIN stays, as Go's wrap */
 }
 
 static struct lw_display_unit unit_of(const char *unit, int64_t v)

@@ -85,8 +85,8 @@ void pd_render_json(FILE *f, const struct pd_report *r)
 	lw_json_key(&j, "current");
 	side(&j, r->cur, t->cur_sum, t->cur_abs);
 	lw_json_key(&j, "delta");
-	lw_json_int(&j, t->cur_sum - t->base_sum);
-	pct(&j, "delta_pct", t->cur_sum - t->base_sum, t->base_abs);
+	lw_json_int(&j, (int64_t)((uint64_t)t->cur_sum - (uint64_t)t->base_sum));
+	pct(&j, "delta_pct", (int64_t)((uint64_t)t->cur_sum - (uint64_t)t->base_sum), t->base_abs);
 	lw_json_key(&j, "percent_of");
 	lw_json_int(&j, r->total);
 	lw_json_key(&j, "base_spread");

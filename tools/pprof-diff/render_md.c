@@ -40,7 +40,7 @@ static void verdict(FILE *f, const struct pd_report *r)
 	const struct pd_table *t = r->t;
 	const struct pd_gate *g = r->gate;
 	const char *unit = r->sel->unit;
-	int64_t delta = t->cur_sum - t->base_sum;
+	int64_t delta = (int64_t)((uint64_t)t->cur_sum - (uint64_t)t->base_sum);
 	char d[64], b[64];
 
 	if (!g->active)

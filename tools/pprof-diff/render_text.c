@@ -26,7 +26,7 @@ static void header(FILE *f, const struct pd_report *r)
 			pd_combine_name(r->how),
 			t->view == LW_BY_STACK ? "stack" : t->view == LW_BY_LINE ? "line"
 						  : t->view == LW_BY_FILE ? "file" : "function");
-	int64_t delta = t->cur_sum - t->base_sum;
+	int64_t delta = (int64_t)((uint64_t)t->cur_sum - (uint64_t)t->base_sum);
 	lw_format_auto(d, sizeof(d), delta, sel->unit);
 	char pct[32];
 	if (t->base_abs)
@@ -53,7 +53,7 @@ static void table(FILE *f, const struct pd_report *r)
 	int64_t flat_sum = 0;
 
 	for (size_t i = 0; i < s->n; i++)
-		flat_sum += t->rows[s->idx[i]].dflat;
+		flat_sum = lw_add64(flat_sum, t->rows[s->idx[i]].dflat);
 	lw_format_percent(p1, sizeof(p1), flat_sum, r->total);
 	const char *pt = p1;
 	while (*pt == ' ')
@@ -64,10 +64,13 @@ static void table(FILE *f, const struct pd_report *r)
 	if (r->total != 0) {
 		if (s->dropped > 0) {
 			double c = (double)r->total * r->nodefraction;
-			int64_t cut = (int64_t)c;
+			/* Go's int64() and abs on amd64, without C's UB at the ends */
+			int64_t cut = c > -9223372036854775808.0 && c < 9223372036854775808.0
+					      ? (int64_t)c
+					      : INT64_MIN;
 			fprintf(f, "Dropped %zu node%s (cum <= %s)\n", s->dropped,
 				s->dropped > 1 ? "s" : "",
-				lw_format_value(v1, sizeof(v1), cut < 0 ? -cut : cut, &du));
+				lw_format_value(v1, sizeof(v1), lw_abs64(cut), &du));
 		}
 		if (s->n > 0 && s->n < s->origcount)
 			fprintf(f, "Showing top %zu nodes out of %zu\n", s->n, s->origcount);
@@ -76,7 +79,7 @@ static void table(FILE *f, const struct pd_report *r)
 	int64_t sum = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct pd_row *row = &t->rows[s->idx[i]];
-		sum += row->dflat;
+		sum = lw_add64(sum, row->dflat);
 		fprintf(f, "%10s %s %s %10s %s  %s\n",
 			lw_format_value(v1, sizeof(v1), row->dflat, &du),
 			lw_format_percent(p1, sizeof(p1), row->dflat, r->total),

@@ -242,12 +242,21 @@ int pd_select(struct pd_side *base, struct pd_side *cur, const char *want,
 	return 0;
 }
 
+/* Go's int64(float64) on amd64: out of range (and NaN) gives INT64_MIN;
+ * C leaves that conversion undefined. */
+static int64_t go_int64(double v)
+{
+	if (!(v > -9223372036854775808.0 && v < 9223372036854775808.0))
+		return INT64_MIN;
+	return (int64_t)v;
+}
+
 static void scale_type(struct lw_profile *p, int si, double ratio)
 {
 	/* pprof's ScaleN: math.Round, i.e. half away from zero, as C round(). */
 	for (size_t i = 0; i < p->n_samples; i++) {
 		int64_t *v = &p->samples[i].values[si];
-		*v = (int64_t)round((double)*v * ratio);
+		*v = go_int64(round((double)*v * ratio));
 	}
 }
 
@@ -282,8 +291,8 @@ void pd_run_totals(const struct pd_run *r, int64_t *sum, int64_t *abs_sum)
 	const struct lw_profile *p = r->prof;
 	for (size_t i = 0; i < p->n_samples; i++) {
 		int64_t v = p->samples[i].values[r->si];
-		s += v;
-		a += v < 0 ? -v : v;
+		s = lw_add64(s, v);
+		a = lw_add64(a, lw_abs64(v));
 	}
 	if (sum)
 		*sum = s;
@@ -303,7 +312,7 @@ static int64_t side_type_sum(const struct pd_side *s, const char *type, enum pd_
 		if (si < 0)
 			continue;
 		for (size_t k = 0; k < p->n_samples; k++)
-			v[i] += p->samples[k].values[si];
+			v[i] = lw_add64(v[i], p->samples[k].values[si]);
 	}
 	int64_t r = pd_combine(how, v, s->n);
 	free(v);

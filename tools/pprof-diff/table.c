@@ -88,7 +88,7 @@ static int64_t spread(const int64_t *v, size_t n)
 		if (v[i] > hi)
 			hi = v[i];
 	}
-	return hi - lo;
+	return (int64_t)((uint64_t)hi - (uint64_t)lo); /* wraps, no UB */
 }
 
 int pd_table_build(struct pd_table *t, const struct pd_side *base, const struct pd_side *cur,
@@ -111,8 +111,9 @@ int pd_table_build(struct pd_table *t, const struct pd_side *base, const struct 
 		const struct lw_agg *a = &t->aggs[r];
 		for (size_t i = 0; i < a->n_rows; i++) {
 			size_t k = entry_for(&m, &e, &a->rows[i]);
-			e.vals[k * e.width + 2 * r] += a->rows[i].flat;
-			e.vals[k * e.width + 2 * r + 1] += a->rows[i].cum;
+			e.vals[k * e.width + 2 * r] = lw_add64(e.vals[k * e.width + 2 * r], a->rows[i].flat);
+			e.vals[k * e.width + 2 * r + 1] =
+				lw_add64(e.vals[k * e.width + 2 * r + 1], a->rows[i].cum);
 		}
 	}
 	free(m.slot);
@@ -130,7 +131,7 @@ int pd_table_build(struct pd_table *t, const struct pd_side *base, const struct 
 	t->cur_abs = pd_combine(how, abss + nb, nc);
 	/* pprof's computeTotal: the base samples' sum |v|, or everything's
 	 * when that is 0. */
-	t->total = t->base_abs > 0 ? t->base_abs : t->base_abs + t->cur_abs;
+	t->total = t->base_abs > 0 ? t->base_abs : lw_add64(t->base_abs, t->cur_abs);
 	free(sums);
 	free(abss);
 
@@ -163,8 +164,9 @@ int pd_table_build(struct pd_table *t, const struct pd_side *base, const struct 
 		for (size_t r = 0; r < nc; r++)
 			tmp[r] = v[2 * (nb + r) + 1];
 		row->cur_cum = pd_combine(how, tmp, nc);
-		row->dflat = row->cur_flat - row->base_flat;
-		row->dcum = row->cur_cum - row->base_cum;
+		/* wraps as Go's int64 does, without C's UB */
+		row->dflat = (int64_t)((uint64_t)row->cur_flat - (uint64_t)row->base_flat);
+		row->dcum = (int64_t)((uint64_t)row->cur_cum - (uint64_t)row->base_cum);
 		if (row->dflat == 0 && row->dcum == 0)
 			continue; /* pprof drops nodes whose flat and cum are 0 */
 		row->spread_flat = spread(bf, nb);
@@ -193,9 +195,18 @@ void pd_table_free(struct pd_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* Go's int64(float64) on amd64: out of range (and NaN) gives INT64_MIN;
+ * C leaves that conversion undefined. */
+static int64_t go_int64(double v)
+{
+	if (!(v > -9223372036854775808.0 && v < 9223372036854775808.0))
+		return INT64_MIN;
+	return (int64_t)v;
+}
+
 static int64_t abs64(int64_t v)
 {
-	return v < 0 ? -v : v;
+	return lw_abs64(v); /* INT64_MIN stays, as Go's wrap */
 }
 
 static int cmp_flat(const void *a, const void *b)
@@ -236,8 +247,8 @@ void pd_trim(const struct pd_table *t, double nodefraction, long nodecount, stru
 	 * nodecount of the sorted rest stay. */
 	int64_t flat_sum = 0;
 	for (size_t i = 0; i < t->n; i++)
-		flat_sum += t->rows[i].dflat;
-	int64_t cutoff = abs64((int64_t)((double)flat_sum * nodefraction));
+		flat_sum = lw_add64(flat_sum, t->rows[i].dflat);
+	int64_t cutoff = abs64(go_int64((double)flat_sum * nodefraction));
 
 	memset(s, 0, sizeof(*s));
 	s->idx = lw_xcalloc(t->n ? t->n : 1, sizeof(*s->idx));

@@ -49,6 +49,7 @@ int validate_file(enum kind k, const char *path, struct round_memstats *ms, int6
 		return -1;
 	}
 	const char *want = NULL;
+	char bad[128] = "";
 	switch (k) {
 	case K_HEAP:
 	case K_ALLOCS:
@@ -94,7 +95,21 @@ int validate_file(enum kind k, const char *path, struct round_memstats *ms, int6
 		ms->mallocs = memstat(p, "Mallocs");
 		ms->frees = memstat(p, "Frees");
 		ms->next_gc = memstat(p, "NextGC");
-		ms->have = true;
+		/* The page's numbers go into int64 columns: a hostile or broken
+		 * page ("nan", "1e300", "-1") must not reach that conversion. */
+		static const char *const names[] = {"HeapAlloc", "HeapInuse", "HeapIdle",
+						    "HeapReleased", "Stack", "Sys", "NumGC",
+						    "HeapObjects", "TotalAlloc", "Mallocs",
+						    "Frees", "NextGC"};
+		for (size_t i = 0; i < LW_ARRAY_SIZE(names); i++) {
+			double v = memstat(p, names[i]);
+			if (!(v >= 0 && v < 9223372036854775807.0)) {
+				snprintf(bad, sizeof bad, "MemStats %s = %g is not a count", names[i],
+					 v);
+				break;
+			}
+		}
+		ms->have = !bad[0];
 		break;
 	case K_NKINDS:
 		break;
@@ -102,6 +117,10 @@ int validate_file(enum kind k, const char *path, struct round_memstats *ms, int6
 	lw_profile_free(p);
 	if (want) {
 		snprintf(err, errsz, "not %s", want);
+		return -1;
+	}
+	if (bad[0]) {
+		snprintf(err, errsz, "%s", bad);
 		return -1;
 	}
 	return 0;

@@ -322,7 +322,9 @@ void tf_write_text(FILE *f, const struct lw_trend_set *s, const struct tf_alerts
 		const struct lw_trend_group *g = s->groups[gi];
 		struct lw_trend_series **v = tf_sorted_series(g);
 		size_t shown = 0;
-		int64_t span = g->n_points ? g->times[g->n_points - 1] - g->times[0] : 0;
+		/* unsigned: times from 1678 to 2262 span more than INT64_MAX */
+		uint64_t uspan = g->n_points ? (uint64_t)g->times[g->n_points - 1] - (uint64_t)g->times[0] : 0;
+		int64_t span = uspan > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)uspan;
 
 		fprintf(f, "\n%s%s%s (%s): %zu snapshots over %s", g->target, *g->target ? " " : "",
 			g->kind, g->unit, g->n_points, fmt_span(b, sizeof(b), span));

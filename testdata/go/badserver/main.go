@@ -16,6 +16,7 @@
 //	empty       200 with an empty body
 //	wrongkind   a valid goroutine profile whatever kind was asked for
 //	redirect    302 to the same path under /ok
+//	badmemstats the real page with "# HeapAlloc = nan" (heap?debug=1)
 //
 // Every request is appended to -log as "MODE PATH?QUERY" (plus " auth=..."
 // and " x-test=..." when those headers were sent) before it is answered, so
@@ -37,6 +38,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -182,6 +184,11 @@ func handler(w http.ResponseWriter, r *http.Request) {
 		r3 := r2.Clone(r2.Context())
 		r3.URL.Path = "/debug/pprof/goroutine"
 		serveOK(w, r3)
+	case "badmemstats":
+		// The real page (heap?debug=1) with a MemStats value no Go runtime
+		// prints: pprof-fetch must refuse it, not convert it.
+		body := regexp.MustCompile(`(?m)^# HeapAlloc = [0-9]+$`).ReplaceAll(realBody(r2), []byte("# HeapAlloc = nan"))
+		w.Write(body)
 	case "redirect":
 		u := "/ok" + rest
 		if r.URL.RawQuery != "" {
