@@ -22,7 +22,8 @@ export LW_ROOT LW_BUILD TESTDATA PATH
 # Sanitizer builds: fail on the first report, report leaks.
 ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1:exitcode=99}
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
-export ASAN_OPTIONS UBSAN_OPTIONS
+LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$LW_ROOT/tests/lsan.supp:print_suppressions=0}
+export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 
 test_name=$(basename "$0" .sh)
 TRASH=${LW_TMPDIR:-/tmp}/lw-test.$test_name.$$

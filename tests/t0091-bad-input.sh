@@ -10,7 +10,7 @@ G=$TESTDATA/go1.19
 GOOD=$G/rate1_heap_1.pb.gz
 mkdir -p out
 printf '<html>502 Bad Gateway</html>\n' >not-a-profile.html
-head -c 700 "$G/rate1_heap_2.pb" >cut.pb
+head -c 700 "$G/rate512k_heap_2.pb" >cut.pb && test -s cut.pb || exit 1
 
 # run_bad NAME BADFILE CMD...: CMD (with BADFILE among its args) must fail
 # with exit 2, one stderr line naming BADFILE, empty stdout, and leave out/ empty.

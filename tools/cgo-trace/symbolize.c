@@ -214,6 +214,12 @@ const struct ct_sym *ct_symbolize(struct ct_symbolizer *s, uint64_t addr)
 
 	if (ct_u64map_get(&s->cache, addr, &v))
 		return (const struct ct_sym *)v;
+	/* Address 0 (a return address of 1 in a broken frame chain) lies in
+	 * no module, and 0 is the cache's empty key: an entry under it would
+	 * never be found nor freed. */
+	static const struct ct_sym none;
+	if (!addr)
+		return &none;
 	sym = calloc(1, sizeof(*sym));
 	if (!sym)
 		return NULL;
