@@ -1265,32 +1265,28 @@ static void invalidate_find(struct lw_agg *a)
 	}
 }
 
-static int cmp_rows_flat(const void *a, const void *b)
+/* pprof's row order on two values: larger |value| first, then by key. */
+static int cmp_rows_by(const struct lw_agg_row *l, const struct lw_agg_row *r, int cum_first)
 {
-	const struct lw_agg_row *l = a, *r = b;
-	int64_t lv = abs64(l->flat), rv = abs64(r->flat);
+	int64_t lv = abs64(cum_first ? l->cum : l->flat), rv = abs64(cum_first ? r->cum : r->flat);
 	if (lv != rv)
 		return lv > rv ? -1 : 1;
 	int k = strcmp(l->key, r->key);
 	if (k)
 		return k;
-	lv = abs64(l->cum);
-	rv = abs64(r->cum);
+	lv = abs64(cum_first ? l->flat : l->cum);
+	rv = abs64(cum_first ? r->flat : r->cum);
 	return lv != rv ? (lv > rv ? -1 : 1) : 0;
+}
+
+static int cmp_rows_flat(const void *a, const void *b)
+{
+	return cmp_rows_by(a, b, 0);
 }
 
 static int cmp_rows_cum(const void *a, const void *b)
 {
-	const struct lw_agg_row *l = a, *r = b;
-	int64_t lv = abs64(l->cum), rv = abs64(r->cum);
-	if (lv != rv)
-		return lv > rv ? -1 : 1;
-	int k = strcmp(l->key, r->key);
-	if (k)
-		return k;
-	lv = abs64(l->flat);
-	rv = abs64(r->flat);
-	return lv != rv ? (lv > rv ? -1 : 1) : 0;
+	return cmp_rows_by(a, b, 1);
 }
 
 void lw_agg_sort_flat(struct lw_agg *a)

@@ -18,37 +18,10 @@ done
 PIDS=''
 trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$TRASH"' EXIT
 
-# A webhook receiver: logs every POST as one JSON line {"path", "body"} to
-# $TRASH/rx/log, answers 500 while $TRASH/rx/fail exists, else 200. Port 0;
-# it writes the port it got to $TRASH/rx/port.
+# A webhook receiver (tests/webhook-receiver.py): every POST as one JSON
+# line in $TRASH/rx/log; 500 while $TRASH/rx/fail exists; port in rx/port.
 mkdir -p "$TRASH/rx"
-cat >"$TRASH/rx/receiver.py" <<'EOF'
-import http.server, json, os, sys
-d = sys.argv[1]
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        try:
-            body = json.loads(body)
-        except ValueError:
-            body = body.decode("utf-8", "replace")
-        with open(os.path.join(d, "log"), "a") as f:
-            f.write(json.dumps({"path": self.path, "ctype": self.headers.get("Content-Type"),
-                                "auth": self.headers.get("Authorization"), "body": body},
-                               sort_keys=True) + "\n")
-        code = 500 if os.path.exists(os.path.join(d, "fail")) else 200
-        self.send_response(code)
-        self.end_headers()
-        self.wfile.write(b"ok\n" if code == 200 else b"receiver failing on purpose\n")
-    def log_message(self, *a):
-        pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-with open(os.path.join(d, "port.tmp"), "w") as f:
-    f.write("%d\n" % s.server_address[1])
-os.rename(os.path.join(d, "port.tmp"), os.path.join(d, "port"))
-s.serve_forever()
-EOF
-python3 "$TRASH/rx/receiver.py" "$TRASH/rx" 2>"$TRASH/rx/err" &
+python3 "$LW_ROOT/tests/webhook-receiver.py" "$TRASH/rx" 2>"$TRASH/rx/err" &
 PIDS="$PIDS $!"
 
 free_port() {

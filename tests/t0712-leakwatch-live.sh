@@ -24,28 +24,10 @@ export GOCACHE
 PIDS=''
 trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$TRASH"' EXIT
 
-# A webhook receiver: each POST body as one JSON line in $TRASH/rx/log.
+# A webhook receiver (tests/webhook-receiver.py): each POST as one JSON
+# line {"path", ..., "body"} in $TRASH/rx/log.
 mkdir -p "$TRASH/rx"
-cat >"$TRASH/rx/receiver.py" <<'EOF'
-import http.server, json, os, sys
-d = sys.argv[1]
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with open(os.path.join(d, "log"), "a") as f:
-            f.write(json.dumps(json.loads(body), sort_keys=True) + "\n")
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b"ok\n")
-    def log_message(self, *a):
-        pass
-s = http.server.HTTPServer(("127.0.0.1", 0), H)
-with open(os.path.join(d, "port.tmp"), "w") as f:
-    f.write("%d\n" % s.server_address[1])
-os.rename(os.path.join(d, "port.tmp"), os.path.join(d, "port"))
-s.serve_forever()
-EOF
-python3 "$TRASH/rx/receiver.py" "$TRASH/rx" 2>"$TRASH/rx/err" &
+python3 "$LW_ROOT/tests/webhook-receiver.py" "$TRASH/rx" 2>"$TRASH/rx/err" &
 PIDS="$PIDS $!"
 
 # wait_for FILE: up to 30 s for FILE to be non-empty.
@@ -117,7 +99,7 @@ test_expect_success 'the archive: complete, the reports in place, no temporary f
 test_expect_success 'the alert reached the webhook, once (deduplicated across analyses)' '
 	python3 -c "
 import json
-a = [json.loads(l) for l in open(\"rx/log\")]
+a = [json.loads(l)[\"body\"] for l in open(\"rx/log\")]
 put = [x for x in a if x.get(\"function\") == \"main.(*Cache).Put\"]
 assert len(put) == 1, a
 assert put[0][\"status\"] == \"firing\" and put[0][\"service\"] == \"shop\", put
