@@ -43,6 +43,9 @@ test_expect_success() {
 		test_fail=$((test_fail + 1))
 		say "not ok $test_count - $1"
 		sed 's/^/#   /' "$TRASH/.out" | head -n 60
+		# Most tests send the tool's stderr to "err": show it, or a CI log
+		# says only that the test failed.
+		if [ -s "$TRASH/err" ]; then tail -n 20 "$TRASH/err" | sed 's/^/#   err: /'; fi
 	fi
 }
 

@@ -65,7 +65,7 @@ lw_go_build "$TRASH/demo" "$TESTDATA/demo" >/dev/null 2>&1
 
 test_expect_success 'record -- PROGRAM: a binary at --url, load from --load' '
 	port=$(free_port) && url=http://127.0.0.1:$port &&
-	record -o arch2 --name svc --url "$url" --interval 500ms --duration 1500ms \
+	record -o arch2 --name svc --url "$url" --interval 300ms --duration 1500ms \
 		--load "curl -sf \"$url/api/lookup?n=200\"" -- "$TRASH/demo" -addr 127.0.0.1:$port -qps 0 2>err &&
 	test "$(count arch2/svc heap)" -ge 3 &&
 	last=$(ls arch2/svc/heap-* | tail -n 1) &&
@@ -86,7 +86,7 @@ test_expect_success 'record --load: the load command in flight is stopped with t
 
 test_expect_success 'record -- GODIR: a Go source directory is built first' '
 	port=$(free_port) &&
-	record -o arch3 --url http://127.0.0.1:$port --kinds heap --interval 500ms --duration 1s \
+	record -o arch3 --url http://127.0.0.1:$port --kinds heap --interval 300ms --duration 1500ms \
 		-- "$TESTDATA/demo" -addr 127.0.0.1:$port 2>err &&
 	grep "building $TESTDATA/demo" err &&
 	test "$(count arch3/demo heap)" -ge 2 && test "$(count arch3/demo goroutine)" = 0
