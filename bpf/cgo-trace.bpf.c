@@ -100,7 +100,23 @@ struct {
 	__uint(max_entries, 1 << 12);
 } notices SEC(".maps");
 
-__u32 stop_on_dl; /* stop the process until user space has seen its new maps */
+/* For a COMMAND cgo-trace started (its parent, so nobody else sees the
+ * stops): stop the process (SIGSTOP) whenever user space must look at it
+ * while it is still as the probe saw it, before that thread runs on: an
+ * unwind request (the outer frames are read from the live process), a
+ * change of the loaded objects, the exit. User space answers, then sends
+ * SIGCONT. The signal is sent before the ring buffer record is submitted,
+ * so the SIGCONT that follows the record cannot come before the stop. */
+__u32 stop_child;
+__u64 stops; /* SIGSTOPs sent */
+
+static __always_inline void stop_target(void)
+{
+	if (stop_child) {
+		bpf_send_signal(19 /* SIGSTOP */);
+		__sync_fetch_and_add(&stops, 1);
+	}
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -198,6 +214,7 @@ static __always_inline __u64 send_request(struct pt_regs *ctx, __u32 kind)
 	r->kind = kind;
 	get_fp_stack(ctx, r);
 	copy_slice(r, r->sp);
+	stop_target();
 	/* Wake user space now: until it answers, every allocation from this
 	 * site sends another request. */
 	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
@@ -544,8 +561,23 @@ int ct_dl_notice(struct pt_regs *ctx)
 	if (!is_target())
 		return 0;
 	n.tid = (__u32)bpf_get_current_pid_tgid();
-	if (stop_on_dl)
-		bpf_send_signal(19 /* SIGSTOP */);
+	stop_target();
+	bpf_ringbuf_output(&notices, &n, sizeof(n), BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+/* The process is about to exit (Go's runtime.exit, the C library's _exit):
+ * stop it until user space has answered every request (stop_child), or a
+ * short-lived program's last allocations lose their callers. */
+SEC("uprobe")
+int ct_exit_notice(struct pt_regs *ctx)
+{
+	struct ct_notice n = { .kind = CT_NOTICE_EXIT };
+
+	if (!is_target() || !stop_child)
+		return 0;
+	n.tid = (__u32)bpf_get_current_pid_tgid();
+	stop_target();
 	bpf_ringbuf_output(&notices, &n, sizeof(n), BPF_RB_FORCE_WAKEUP);
 	return 0;
 }

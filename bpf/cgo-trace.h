@@ -121,6 +121,7 @@ struct ct_unwind_req {
 enum ct_notice_kind {
 	CT_NOTICE_DL = 1,   /* the loader changed the set of loaded objects */
 	CT_NOTICE_EXEC = 2, /* the process exec'd: a new generation began */
+	CT_NOTICE_EXIT = 3, /* a COMMAND we started is exiting, stopped (SIGSTOP) */
 };
 
 struct ct_notice {

@@ -44,6 +44,26 @@ test_expect_success 'the balanced path has nothing outstanding' '
 	test_cmp expect balanced
 '
 
+# The first allocation from a call site is unwound in user space, which reads
+# the goroutine's frames from the live process. A tracer that falls behind
+# (a loaded machine; here it sleeps before its first answer) must find the
+# program stopped where it asked, not moved on or gone: same exact result.
+test_expect_success 'a tracer that falls behind: the COMMAND waits for it, stacks stay exact' '
+	LEAKWATCH_TEST_STALL_MS=1500 cgo-trace -o slow.pb.gz -- ./goleak -truth truth 2>err &&
+	grep ", 0 stacks cut short" err &&
+	for f in leaky_alloc main._Cfunc_CString balanced; do
+		cgo_attribute slow.pb.gz -v PREFIX=$f || exit 1
+	done >actual &&
+	cat >expect <<-\EOF &&
+	leaky_alloc 300 300000 300 300000
+	main._Cfunc_CString 200 5200 200 5200
+	balanced 0 0 1000 512000
+	EOF
+	test_cmp expect actual &&
+	go tool pprof -traces slow.pb.gz >traces &&
+	! grep "<unknown>" traces
+'
+
 test_expect_success 'go tool pprof -top shows the C functions, Go frames with lines' '
 	go tool pprof -top -sample_index=inuse_space go.pb.gz >top &&
 	grep " leaky_alloc\$" top &&

@@ -68,6 +68,8 @@ struct ctx {
 	struct bpf_link *exec_link;
 	int64_t start_mono;
 	int request_oom;
+	int held; /* the COMMAND stopped itself for us (stop_child): SIGCONT due */
+	long stall_ms; /* LEAKWATCH_TEST_STALL_MS: sleep before the first request */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -320,9 +322,12 @@ static int on_notice(void *arg, void *data, size_t size)
 		sync_gen(c, c->skel->bss->gen);
 		return 0;
 	}
+	if (n->kind == CT_NOTICE_EXIT) {
+		c->held = c->skel->bss->stop_child;
+		return 0;
+	}
 	ct_modules_refresh(&c->mods);
-	if (c->skel->bss->stop_on_dl)
-		kill(c->target.pid, SIGCONT);
+	c->held = c->skel->bss->stop_child;
 	return 0;
 }
 
@@ -332,10 +337,28 @@ static int on_request(void *arg, void *data, size_t size)
 
 	if (size < sizeof(struct ct_unwind_req))
 		return 0;
+	if (c->stall_ms > 0) { /* tests: a tracer that falls behind its target */
+		usleep((useconds_t)c->stall_ms * 1000);
+		c->stall_ms = 0;
+	}
 	sync_gen(c, ((const struct ct_unwind_req *)data)->gen);
 	if (ct_unwind_request(&c->unw, data))
 		c->request_oom = 1;
+	c->held = c->skel->bss->stop_child;
 	return 0;
+}
+
+/* Lets a COMMAND that stopped itself for us (stop_child in the BPF
+ * program) go on, once every record of the ring buffers has been answered:
+ * each thread that sent one is still stopped at its probe, so its stack is
+ * as it was. Outside the ring callbacks, or a batch could be half answered. */
+static void release_child(struct ctx *c)
+{
+	if (!c->held)
+		return;
+	c->held = 0;
+	if (!c->target.reaped)
+		kill(c->target.pid, SIGCONT);
 }
 
 static void read_counters(struct ctx *c, uint64_t out[CT_NCOUNTERS])
@@ -383,11 +406,13 @@ static void losses_text(struct ctx *c, const uint64_t *k, uint64_t lost_stacks, 
 		 " missing from alloc totals (bucket map full), %" PRIu64
 		 " stacks dropped (stack map full), %" PRIu64 " stack id collisions, %" PRIu64
 		 " outstanding without a stack, %" PRIu64
-		 " stacks cut short (unwind request lost), %" PRIu64 " stacks truncated at %d frames, %" PRIu64
+		 " stacks cut short (unwind request lost, or the process exited first), %" PRIu64
+		 " stacks truncated at %d frames, %" PRIu64
 		 " missed return probes, %" PRIu64 " threads without state, %" PRIu64
 		 " unwind rules dropped (rule map full)",
 		 k[CT_C_DROP_ALLOC_FULL], k[CT_C_DROP_TOTAL_FULL], k[CT_C_DROP_STACK_FULL],
-		 k[CT_C_STACK_COLLISION], lost_stacks, k[CT_C_STACK_PARTIAL], k[CT_C_STACK_TRUNCATED], CT_MAX_FRAMES,
+		 k[CT_C_STACK_COLLISION], lost_stacks, k[CT_C_STACK_PARTIAL] + c->unw.cut_short,
+		 k[CT_C_STACK_TRUNCATED], CT_MAX_FRAMES,
 		 k[CT_C_MISSED_RETURN], k[CT_C_NO_THREAD], c->unw.rules_full);
 }
 
@@ -422,6 +447,7 @@ static int write_snapshot(struct ctx *c, const char *path, struct ct_snapshot *s
 	int rc;
 
 	ring_buffer__consume(c->rb);
+	release_child(c);
 	if (!c->target.reaped)
 		ct_modules_refresh(&c->mods);
 	rc = ct_heap_snapshot(&c->heap, (uint64_t)c->o->min_age_ns, &snap);
@@ -531,11 +557,29 @@ static void attach_loader_probe(struct ctx *c)
 	if (stat(file, &st) || st.st_ino != ino)
 		snprintf(file, sizeof(file), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
 			 (int)c->target.pid, start, end);
-	/* Stopping is only safe for our own child: a shell with job control
-	 * would report any other process as stopped. */
-	c->skel->bss->stop_on_dl = c->o->cmd != NULL;
-	if (ct_probes_attach_dl(&c->probes, file, c->target.pid, c->skel->progs.ct_dl_notice, err,
-				sizeof(err)) && c->o->verbose)
+	if (ct_probes_attach_sym(&c->probes, file, "_dl_debug_state", c->target.pid,
+				 c->skel->progs.ct_dl_notice, err, sizeof(err)) && c->o->verbose)
+		lw_warn("%s", err);
+}
+
+/* For a COMMAND we started: stop it on its way out (Go's runtime.exit, the
+ * C library's _exit) until its last stacks are unwound. */
+static void attach_exit_probes(struct ctx *c)
+{
+	char exe[64], err[600];
+
+	if (!c->o->cmd)
+		return;
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)c->target.pid);
+	/* Go's assembly functions carry their ABI in the symbol since 1.17. */
+	if (ct_probes_attach_sym(&c->probes, exe, "runtime.exit.abi0", c->target.pid,
+				 c->skel->progs.ct_exit_notice, err, sizeof(err)) &&
+	    ct_probes_attach_sym(&c->probes, exe, "runtime.exit", c->target.pid,
+				 c->skel->progs.ct_exit_notice, err, sizeof(err)) && c->o->verbose)
+		lw_warn("%s", err);
+	if (!c->o->lib &&
+	    ct_probes_attach_sym(&c->probes, c->lib_file, "_exit", c->target.pid,
+				 c->skel->progs.ct_exit_notice, err, sizeof(err)) && c->o->verbose)
 		lw_warn("%s", err);
 }
 
@@ -671,11 +715,17 @@ int main(int argc, char **argv)
 		goto out_state;
 	}
 	if (!o.count_only) {
+		/* Stopping is only safe for our own child: a shell with job
+		 * control would report any other process as stopped. */
+		c.skel->bss->stop_child = o.cmd != NULL;
 		attach_loader_probe(&c);
+		attach_exit_probes(&c);
 		c.exec_link = bpf_program__attach(c.skel->progs.ct_exec);
 		if (!c.exec_link && o.verbose)
 			lw_warn("cannot watch for exec: %s", strerror(errno));
 	}
+	if (getenv("LEAKWATCH_TEST_STALL_MS"))
+		c.stall_ms = atol(getenv("LEAKWATCH_TEST_STALL_MS"));
 	c.start_mono = now_ns(CLOCK_MONOTONIC);
 	ct_target_release(&c.target);
 	if (o.verbose)
@@ -700,6 +750,7 @@ int main(int argc, char **argv)
 		}
 		if (c.request_oom)
 			lw_die("out of memory");
+		release_child(&c);
 		if (ct_target_gone(&c.target))
 			break;
 		now = now_ns(CLOCK_MONOTONIC);
@@ -736,6 +787,9 @@ int main(int argc, char **argv)
 
 out_state:
 	ct_probes_detach(&c.probes);
+	/* A stop sent as the probes went away, never answered. */
+	if (c.o->cmd && c.skel->bss->stops && !c.target.reaped)
+		kill(c.target.pid, SIGCONT);
 	bpf_link__destroy(c.exec_link);
 	ct_snapshot_free(&final);
 	if (c.rb)

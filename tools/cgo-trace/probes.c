@@ -342,24 +342,24 @@ int ct_probes_attach_naive(struct ct_probe_set *set, const char *path, int pid,
 	return 0;
 }
 
-int ct_probes_attach_dl(struct ct_probe_set *set, const char *loader, int pid,
-			struct bpf_program *prog, char *err, size_t errsz)
+int ct_probes_attach_sym(struct ct_probe_set *set, const char *file, const char *name, int pid,
+			 struct bpf_program *prog, char *err, size_t errsz)
 {
-	int fd = open(loader, O_RDONLY | O_CLOEXEC), rc = -1, ifunc = 0;
+	int fd = open(file, O_RDONLY | O_CLOEXEC), rc = -1, ifunc = 0;
 	uint64_t vaddr, off;
 	Elf *elf;
 
 	if (fd < 0) {
-		snprintf(err, errsz, "cannot open '%s': %s", loader, strerror(errno));
+		snprintf(err, errsz, "cannot open '%s': %s", file, strerror(errno));
 		return -1;
 	}
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (elf && elf_kind(elf) == ELF_K_ELF && find_sym(elf, "_dl_debug_state", &vaddr, &ifunc) == 0 &&
+	if (elf && elf_kind(elf) == ELF_K_ELF && find_sym(elf, name, &vaddr, &ifunc) == 0 &&
 	    vaddr_to_off(elf, vaddr, &off) == 0)
-		rc = attach_one(set, prog, loader, pid, off, 0, CT_NKINDS, err, errsz) ? -1 : 0;
+		rc = attach_one(set, prog, file, pid, off, 0, CT_NKINDS, err, errsz) ? -1 : 0;
 	else
-		snprintf(err, errsz, "'%s' has no _dl_debug_state", loader);
+		snprintf(err, errsz, "'%s' has no %s", file, name);
 	if (elf)
 		elf_end(elf);
 	close(fd);

@@ -63,10 +63,11 @@ int ct_probes_attach_naive(struct ct_probe_set *set, const char *path, int pid,
 			   struct bpf_program *enter, struct bpf_program *exit_,
 			   struct bpf_program *free_, char *err, size_t errsz);
 
-/* A probe on the loader's _dl_debug_state (see ct_dl_notice in the BPF
- * program). 0, or -1 when the loader has no such function (err set). */
-int ct_probes_attach_dl(struct ct_probe_set *set, const char *loader, int pid,
-			struct bpf_program *prog, char *err, size_t errsz);
+/* A probe on function `name` of an ELF file (the loader's _dl_debug_state,
+ * Go's runtime.exit, ...), for a notice program. 0, or -1 when the file has
+ * no such function (err set). */
+int ct_probes_attach_sym(struct ct_probe_set *set, const char *file, const char *name, int pid,
+			 struct bpf_program *prog, char *err, size_t errsz);
 
 void ct_probes_detach(struct ct_probe_set *set);
 

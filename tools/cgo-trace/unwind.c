@@ -1,4 +1,5 @@
 /* unwind.c: CFI rows -> struct ct_rule; replay of the BPF unwinder. */
+#include <errno.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <sys/uio.h>
@@ -130,8 +131,7 @@ int ct_unwind_rule(struct ct_unwinder *u, uint64_t pc, struct ct_rule *out)
 /* Reads a word of the target's stack: from the slice copied at the probe,
  * else from the live process (frames beyond the slice, e.g. a goroutine
  * stack, are the outer frames and still unchanged in the common case). */
-static int rd(const struct ct_unwinder *u, const struct ct_unwind_req *r, uint64_t addr,
-	      uint64_t *val)
+static int rd(struct ct_unwinder *u, const struct ct_unwind_req *r, uint64_t addr, uint64_t *val)
 {
 	if (addr >= r->slice_base && addr + 8 <= r->slice_base + r->slice_len &&
 	    addr + 8 > addr) {
@@ -139,7 +139,11 @@ static int rd(const struct ct_unwinder *u, const struct ct_unwind_req *r, uint64
 		return 0;
 	}
 	struct iovec local = { val, 8 }, remote = { (void *)(uintptr_t)addr, 8 };
-	return process_vm_readv(u->pid, &local, 1, &remote, 1, 0) == 8 ? 0 : -1;
+	if (process_vm_readv(u->pid, &local, 1, &remote, 1, 0) == 8)
+		return 0;
+	if (errno == ESRCH)
+		u->gone = 1;
+	return -1;
 }
 
 static void push(struct ct_stack *st, uint64_t pc)
@@ -152,7 +156,7 @@ static void push(struct ct_stack *st, uint64_t pc)
 
 /* Mirrors fp_tail() in cgo-trace.bpf.c. The request carries the chain from
  * the entry's rbp as the probe saw it; other chains are read here. */
-static void fp_tail(const struct ct_unwinder *u, const struct ct_unwind_req *r, struct ct_stack *st,
+static void fp_tail(struct ct_unwinder *u, const struct ct_unwind_req *r, struct ct_stack *st,
 		    uint32_t n_fp, uint64_t bp, uint64_t entry_bp)
 {
 	if (bp == entry_bp) {
@@ -193,6 +197,7 @@ int ct_unwind_request(struct ct_unwinder *u, const struct ct_unwind_req *r)
 	if (!st)
 		return -ENOMEM;
 	u->requests++;
+	u->gone = 0;
 	if (rd(u, r, sp, &pc) || !pc) {
 		st->flags |= CT_STACK_PARTIAL;
 		goto store;
@@ -230,6 +235,12 @@ int ct_unwind_request(struct ct_unwinder *u, const struct ct_unwind_req *r)
 	if (tail)
 		fp_tail(u, r, st, n_fp, bp, entry_bp);
 store:
+	if (u->gone) {
+		/* The outer frames were not in the copied slice and the
+		 * process has exited: the stack ends early. */
+		st->flags |= CT_STACK_PARTIAL;
+		u->cut_short++;
+	}
 	if (ct_u64map_put(&u->pending, r->pending_id, (uintptr_t)st)) {
 		free(st);
 		return -ENOMEM;

@@ -26,6 +26,8 @@ struct ct_unwinder {
 	struct ct_u64map pending; /* pending id -> struct ct_stack * */
 	uint64_t rules_full;	 /* rules the BPF map had no room for */
 	uint64_t requests;	 /* requests answered */
+	uint64_t cut_short;	 /* of which cut short: the process was gone */
+	int gone;		 /* the request being answered met an exited process */
 	uint32_t gen;		 /* exec generation the caches belong to */
 };
 
