@@ -48,6 +48,15 @@ test_expect_success 'rss known: the hour to rss + 90 MiB, in every alert' '
 	test_cmp expect actual
 '
 
+test_expect_success 'rss known: the HTML report says the same' '
+	test_expect_code 1 leak-blame --limit=$((42467328 + 90 * MiB)) --format=html "$TRASH/arch/heapsvc" >out.html &&
+	grep "<p class=\"limit\">" out.html >actual &&
+	echo "<p class=\"limit\">Time to limit: in 1h00m (limit 130.50 MiB; rss 40.50 MiB, +90.00 MiB/h, leak)</p>" >expect &&
+	test_cmp expect actual &&
+	leak-blame --format=html "$TRASH/arch/heapsvc" >nolimit.html;
+	! grep "class=\"limit\"" nolimit.html
+'
+
 test_expect_success 'rss known: the JSON report says the same' '
 	test_expect_code 1 leak-blame --limit=$((42467328 + 90 * MiB)) --format=json "$TRASH/arch/heapsvc" >out.json &&
 	python3 -c "

@@ -381,6 +381,21 @@ test_expect_success 'a header file adds headers (a token kept out of argv)' '
 	echo "Bearer s3cret" >expect && test_cmp expect actual
 '
 
+# Two runs on one state file at once (overlapping cron jobs): the second
+# waits for the first, then finds everything sent. The receiver answers
+# slowly so that, unlocked, both would be sending at the same time.
+test_expect_success 'two runs sharing a state file: each alert delivered once' '
+	n0=$(rx_count) &&
+	echo 1 >"$TRASH/rx/delay" &&
+	{ notify --state locked.json --webhook "$RX/locked" "$TRASH/two.json" 2>err1 & } && p1=$! &&
+	notify --state locked.json --webhook "$RX/locked" "$TRASH/two.json" 2>err2 &&
+	wait $p1 &&
+	rm -f "$TRASH/rx/delay" &&
+	test "$(rx_new $n0 | grep -c "\"path\": \"/locked\"")" = 2 &&
+	cat err1 err2 | grep -c "2 firing to send" >n && echo 1 >expect && test_cmp expect n &&
+	test -f locked.json.lock
+'
+
 # The real producer: trend-fit's alerts on recorded archives, a leak, then
 # a steady run of the same service, whose empty document resolves it.
 if [ -x "$LW_BUILD/bin/trend-fit" ]; then

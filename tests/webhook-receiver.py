@@ -1,8 +1,9 @@
 # webhook-receiver.py DIR: a webhook receiver for the tests, on a free
 # loopback port (written to DIR/port). Logs every POST as one JSON line
 # {"path", "ctype", "auth", "body"} to DIR/log (body parsed as JSON when it
-# is), answers 500 while DIR/fail exists, else 200.
-import http.server, json, os, sys
+# is), answers 500 while DIR/fail exists, else 200; while DIR/delay exists,
+# answers after that many seconds.
+import http.server, json, os, sys, time
 d = sys.argv[1]
 class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
@@ -15,6 +16,11 @@ class H(http.server.BaseHTTPRequestHandler):
             f.write(json.dumps({"path": self.path, "ctype": self.headers.get("Content-Type"),
                                 "auth": self.headers.get("Authorization"), "body": body},
                                sort_keys=True) + "\n")
+        try:
+            with open(os.path.join(d, "delay")) as f:
+                time.sleep(float(f.read()))
+        except (OSError, ValueError):
+            pass
         code = 500 if os.path.exists(os.path.join(d, "fail")) else 200
         self.send_response(code)
         self.end_headers()

@@ -336,6 +336,9 @@ int lb_picture_row(const struct lb_picture *p, int i, double *first, double *las
 void lb_limit_fit(struct lb_target *t, const struct lb_opts *o);
 /* "in 1h30m" / "reached" / "never at this trend" (t->limit, limit > 0). */
 char *lb_limit_str(char *buf, size_t sz, const struct lb_limit *l);
+/* "in 1h00m (limit 1.00 GiB; rss 40.50 MiB, +90.00 MiB/h, leak)": the text
+ * and HTML reports' line. */
+char *lb_limit_line(char *buf, size_t sz, const struct lb_limit *l, double limit);
 
 /* analyze.c: fits, merges, classifies and ranks. 0 or -1 (out of memory). */
 int lb_analyze(struct lb_report *r, const struct lb_opts *o);

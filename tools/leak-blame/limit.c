@@ -133,3 +133,18 @@ char *lb_limit_str(char *buf, size_t sz, const struct lb_limit *l)
 		snprintf(buf, sz, "in %s", lb_fmt_duration(d, sizeof(d), round(l->ttl_hours * 3600)));
 	return buf;
 }
+
+char *lb_limit_line(char *buf, size_t sz, const struct lb_limit *l, double limit)
+{
+	char w[48], a[32], b[32], r[48];
+
+	if (l->basis)
+		snprintf(buf, sz, "%s (limit %s; %s %s, %s, %s)", lb_limit_str(w, sizeof(w), l),
+			 lb_fmt_bytes(a, sizeof(a), limit), l->basis, lb_fmt_bytes(b, sizeof(b), l->last),
+			 lb_fmt_rate(r, sizeof(r), l->bytes_per_hour, "bytes"),
+			 lw_trend_verdict_name(l->verdict));
+	else
+		snprintf(buf, sz, "%s (limit %s; no rss, heap or cgo snapshots)",
+			 lb_limit_str(w, sizeof(w), l), lb_fmt_bytes(a, sizeof(a), limit));
+	return buf;
+}

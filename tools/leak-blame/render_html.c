@@ -197,6 +197,7 @@ static const char style[] =
 	"h1{font-size:24px;margin-bottom:4px}h2{font-size:20px;border-bottom:1px solid #d0d7de;"
 	"padding-bottom:4px;margin-top:32px}h3{font-size:17px;margin:20px 0 6px}.suspect h3{margin-top:0}"
 	"h4{font-size:14px;margin:14px 0 4px}.meta{color:#656d76;font-size:13px}"
+	".limit{font-size:15px}"
 	".verdict{font-size:16px;font-weight:600;padding:8px 12px;border-radius:6px;display:inline-block}"
 	".leak{background:#ffebe9;color:#a40e26}.ok{background:#dafbe1;color:#116329}"
 	".growing{background:#fff8c5;color:#7d4e00}"
@@ -364,7 +365,7 @@ static void suspect(FILE *f, const struct lb_target *t, const struct lb_suspect 
 void lb_render_html(FILE *f, const struct lb_report *r)
 {
 	size_t i, j;
-	char t0[LW_ARCHIVE_CSV_TIME_LEN], d[32], rate[128], loc[512];
+	char t0[LW_ARCHIVE_CSV_TIME_LEN], d[32], rate[128], loc[512], lim[256];
 
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>leak-blame: ");
@@ -388,6 +389,9 @@ void lb_render_html(FILE *f, const struct lb_report *r)
 				lw_archive_csv_time(t0, sizeof(t0), t->t_first),
 				lb_fmt_duration(d, sizeof(d), (double)(t->t_last - t->t_first) / 1e9));
 		fprintf(f, "</p>\n");
+		if (r->opts->trend.limit > 0)
+			fprintf(f, "<p class=\"limit\">Time to limit: %s</p>\n",
+				lb_limit_line(lim, sizeof(lim), &t->limit, r->opts->trend.limit));
 		if (!t->n_sus) {
 			fprintf(f, "<p class=\"verdict ok\">No leak found</p>\n");
 			if (t->note) {

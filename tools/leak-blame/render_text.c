@@ -91,23 +91,6 @@ static void picture(FILE *f, const struct lb_target *t)
 	}
 }
 
-/* With --limit: "time to limit: in 1h00m (limit 1.00 GiB; rss 40.50 MiB,
- * +90.00 MiB/h, leak)". */
-static void limit_line(FILE *f, const struct lb_target *t, double limit)
-{
-	const struct lb_limit *l = &t->limit;
-	char w[48], a[32], b[32], r[48];
-
-	fprintf(f, "time to limit: %s (limit %s; ", lb_limit_str(w, sizeof(w), l),
-		lb_fmt_bytes(a, sizeof(a), limit));
-	if (l->basis)
-		fprintf(f, "%s %s, %s, %s)\n", l->basis, lb_fmt_bytes(b, sizeof(b), l->last),
-			lb_fmt_rate(r, sizeof(r), l->bytes_per_hour, "bytes"),
-			lw_trend_verdict_name(l->verdict));
-	else
-		fprintf(f, "no rss, heap or cgo snapshots)\n");
-}
-
 static void suspect(FILE *f, const struct lb_suspect *s, size_t n_stacks)
 {
 	char b[1024], r[128], c[64];
@@ -164,7 +147,7 @@ static void suspect(FILE *f, const struct lb_suspect *s, size_t n_stacks)
 void lb_render_text(FILE *f, const struct lb_report *r)
 {
 	size_t i, j;
-	char t0[LW_ARCHIVE_CSV_TIME_LEN], d[32];
+	char t0[LW_ARCHIVE_CSV_TIME_LEN], d[32], lim[256];
 
 	for (i = 0; i < r->n_targets; i++) {
 		const struct lb_target *t = r->targets[i];
@@ -191,7 +174,8 @@ void lb_render_text(FILE *f, const struct lb_report *r)
 			fprintf(f, "verdict: %s: %zu suspect%s\n", worst == LW_TREND_LEAK ? "LEAK" : "GROWING",
 				t->n_sus, t->n_sus == 1 ? "" : "s");
 		if (r->opts->trend.limit > 0)
-			limit_line(f, t, r->opts->trend.limit);
+			fprintf(f, "time to limit: %s\n",
+				lb_limit_line(lim, sizeof(lim), &t->limit, r->opts->trend.limit));
 		for (j = 0; j < t->n_sus; j++) {
 			if (t->sus[j]->rank < 0)
 				continue;
