@@ -108,14 +108,11 @@ struct {
  * SIGCONT. The signal is sent before the ring buffer record is submitted,
  * so the SIGCONT that follows the record cannot come before the stop. */
 __u32 stop_child;
-__u64 stops; /* SIGSTOPs sent */
 
 static __always_inline void stop_target(void)
 {
-	if (stop_child) {
+	if (stop_child)
 		bpf_send_signal(19 /* SIGSTOP */);
-		__sync_fetch_and_add(&stops, 1);
-	}
 }
 
 struct {
@@ -547,6 +544,22 @@ int ct_free(struct pt_regs *ctx)
 	return 0;
 }
 
+/* A notice to user space; with stop (and stop_child) the process stops
+ * until user space has read it. No record, no stop: a full ring must not
+ * leave the process stopped with nothing to answer. */
+static __always_inline void notify(__u32 kind, int stop)
+{
+	struct ct_notice *n = bpf_ringbuf_reserve(&notices, sizeof(*n), 0);
+
+	if (!n)
+		return;
+	n->kind = kind;
+	n->tid = (__u32)bpf_get_current_pid_tgid();
+	if (stop)
+		stop_target();
+	bpf_ringbuf_submit(n, BPF_RB_FORCE_WAKEUP);
+}
+
 /* The dynamic loader's _dl_debug_state(), which it calls (for debuggers)
  * around every change of the loaded objects. User space reads the maps then,
  * while the library is certainly mapped; for a COMMAND it started it also
@@ -556,13 +569,8 @@ int ct_free(struct pt_regs *ctx)
 SEC("uprobe")
 int ct_dl_notice(struct pt_regs *ctx)
 {
-	struct ct_notice n = { .kind = CT_NOTICE_DL };
-
-	if (!is_target())
-		return 0;
-	n.tid = (__u32)bpf_get_current_pid_tgid();
-	stop_target();
-	bpf_ringbuf_output(&notices, &n, sizeof(n), BPF_RB_FORCE_WAKEUP);
+	if (is_target())
+		notify(CT_NOTICE_DL, 1);
 	return 0;
 }
 
@@ -572,13 +580,8 @@ int ct_dl_notice(struct pt_regs *ctx)
 SEC("uprobe")
 int ct_exit_notice(struct pt_regs *ctx)
 {
-	struct ct_notice n = { .kind = CT_NOTICE_EXIT };
-
-	if (!is_target() || !stop_child)
-		return 0;
-	n.tid = (__u32)bpf_get_current_pid_tgid();
-	stop_target();
-	bpf_ringbuf_output(&notices, &n, sizeof(n), BPF_RB_FORCE_WAKEUP);
+	if (is_target() && stop_child)
+		notify(CT_NOTICE_EXIT, 1);
 	return 0;
 }
 
@@ -587,13 +590,10 @@ int ct_exit_notice(struct pt_regs *ctx)
 SEC("tp_btf/sched_process_exec")
 int ct_exec(void *ctx)
 {
-	struct ct_notice n = { .kind = CT_NOTICE_EXEC };
-
 	if (!is_target())
 		return 0;
 	__sync_fetch_and_add(&gen, 1);
-	n.tid = (__u32)bpf_get_current_pid_tgid();
-	bpf_ringbuf_output(&notices, &n, sizeof(n), BPF_RB_FORCE_WAKEUP);
+	notify(CT_NOTICE_EXEC, 0);
 	return 0;
 }
 

@@ -787,9 +787,6 @@ int main(int argc, char **argv)
 
 out_state:
 	ct_probes_detach(&c.probes);
-	/* A stop sent as the probes went away, never answered. */
-	if (c.o->cmd && c.skel->bss->stops && !c.target.reaped)
-		kill(c.target.pid, SIGCONT);
 	bpf_link__destroy(c.exec_link);
 	ct_snapshot_free(&final);
 	if (c.rb)
