@@ -754,24 +754,13 @@ static int build(struct actx *c, const uint8_t *kept, int with_edges)
 	return 0;
 }
 
-#define abs64 lw_abs64
-
-/* Go's int64(float64) on amd64: out of range (and NaN) gives INT64_MIN;
- * C leaves that conversion undefined. */
-static int64_t go_int64(double v)
-{
-	if (!(v > -9223372036854775808.0 && v < 9223372036854775808.0))
-		return INT64_MIN;
-	return (int64_t)v;
-}
-
 /* report.computeTotal */
 static int64_t compute_total(const struct lw_profile *p, int si)
 {
 	int64_t total = 0, diff_total = 0;
 	for (size_t s = 0; s < p->n_samples; s++) {
 		const struct lw_sample *sm = &p->samples[s];
-		int64_t v = abs64(sm->values[si]);
+		int64_t v = lw_abs64(sm->values[si]);
 		total = lw_add64(total, v);
 		for (size_t j = 0; j < sm->n_labels; j++) {
 			const struct lw_label *lb = &sm->labels[j];
@@ -851,6 +840,18 @@ static int agg_start(struct lw_agg *out)
 	return 0;
 }
 
+/* agg_start and actx_init for a node aggregation; out is clean on failure. */
+static int agg_begin(struct actx *c, const struct lw_profile *p, int si, enum lw_granularity g,
+		     const struct lw_filter *filter, struct lw_agg *out)
+{
+	int rc = agg_start(out);
+	if (rc)
+		return rc;
+	if ((rc = actx_init(c, p, si, g, filter)))
+		lw_agg_free(out);
+	return rc;
+}
+
 static int aggregate_stack(const struct lw_profile *p, int si, const struct lw_filter *filter,
 			   struct lw_agg *out);
 
@@ -864,13 +865,9 @@ int lw_aggregate(const struct lw_profile *p, int si, enum lw_granularity g,
 	if (g == LW_BY_STACK)
 		return aggregate_stack(p, si, filter, out);
 	struct actx c;
-	int rc = agg_start(out);
+	int rc = agg_begin(&c, p, si, g, filter, out);
 	if (rc)
 		return rc;
-	if ((rc = actx_init(&c, p, si, g, filter))) {
-		lw_agg_free(out);
-		return rc;
-	}
 	if ((rc = build(&c, NULL, 0)))
 		goto fail;
 	size_t cnt = 0;
@@ -919,15 +916,15 @@ static int cmp_nodes(const void *a, const void *b)
 	uint32_t l = *(const uint32_t *)a, r = *(const uint32_t *)b;
 	struct actx *c = g_sort.c;
 	const struct anode *ln = &c->nodes[l], *rn = &c->nodes[r];
-	int64_t lv = abs64(g_sort.cum ? ln->cum : ln->flat);
-	int64_t rv = abs64(g_sort.cum ? rn->cum : rn->flat);
+	int64_t lv = lw_abs64(g_sort.cum ? ln->cum : ln->flat);
+	int64_t rv = lw_abs64(g_sort.cum ? rn->cum : rn->flat);
 	if (lv != rv)
 		return lv > rv ? -1 : 1;
 	int k = strcmp(ln->pname, rn->pname);
 	if (k)
 		return k;
-	lv = abs64(g_sort.cum ? ln->flat : ln->cum);
-	rv = abs64(g_sort.cum ? rn->flat : rn->cum);
+	lv = lw_abs64(g_sort.cum ? ln->flat : ln->cum);
+	rv = lw_abs64(g_sort.cum ? rn->flat : rn->cum);
 	if (lv != rv)
 		return lv > rv ? -1 : 1;
 	char lb[8192], rb[8192];
@@ -974,13 +971,9 @@ int lw_agg_top(const struct lw_profile *p, int si, enum lw_granularity g,
 		return -EINVAL;
 	}
 	struct actx c;
-	int rc = agg_start(out);
+	int rc = agg_begin(&c, p, si, g, filter, out);
 	if (rc)
 		return rc;
-	if ((rc = actx_init(&c, p, si, g, filter))) {
-		lw_agg_free(out);
-		return rc;
-	}
 	uint32_t *ids = malloc((c.n_nodes + 1) * sizeof(*ids));
 	uint8_t *kept = calloc(c.n_nodes + 1, 1);
 	uint8_t *cur_kept = NULL; /* kept set of the current graph, NULL = all */
@@ -996,14 +989,14 @@ int lw_agg_top(const struct lw_profile *p, int si, enum lw_granularity g,
 	int64_t total_value = 0;
 	for (size_t i = 0; i < n; i++)
 		total_value = lw_add64(total_value, c.nodes[ids[i]].flat);
-	int64_t node_cutoff = abs64(go_int64((double)total_value * opts->node_fraction));
-	int64_t edge_cutoff = abs64(go_int64((double)total_value * opts->edge_fraction));
+	int64_t node_cutoff = lw_abs64(lw_go_int64((double)total_value * opts->node_fraction));
+	int64_t edge_cutoff = lw_abs64(lw_go_int64((double)total_value * opts->edge_fraction));
 
 	/* 2. drop nodes with |cum| < cutoff */
 	if (node_cutoff > 0) {
 		size_t nk = 0;
 		for (size_t i = 0; i < n; i++)
-			if (abs64(c.nodes[ids[i]].cum) >= node_cutoff) {
+			if (lw_abs64(c.nodes[ids[i]].cum) >= node_cutoff) {
 				kept[ids[i]] = 1;
 				nk++;
 			}
@@ -1040,7 +1033,7 @@ int lw_agg_top(const struct lw_profile *p, int si, enum lw_granularity g,
 		goto out;
 	for (size_t e = 0; e < c.n_edges; e++) {
 		const struct aedge *ed = &c.edges[e];
-		if (abs64(ed->weight) < edge_cutoff)
+		if (lw_abs64(ed->weight) < edge_cutoff)
 			continue;
 		if (ed->inl)
 			c.nodes[ed->dst].has_inline = 1;
@@ -1061,7 +1054,7 @@ int lw_agg_top(const struct lw_profile *p, int si, enum lw_granularity g,
 	out->total = compute_total(p, si);
 	info->total = out->total;
 	info->shown = n;
-	info->node_cutoff = abs64(go_int64((double)out->total * opts->node_fraction));
+	info->node_cutoff = lw_abs64(lw_go_int64((double)out->total * opts->node_fraction));
 	rc = 0;
 out:
 	free(ids);
@@ -1268,14 +1261,14 @@ static void invalidate_find(struct lw_agg *a)
 /* pprof's row order on two values: larger |value| first, then by key. */
 static int cmp_rows_by(const struct lw_agg_row *l, const struct lw_agg_row *r, int cum_first)
 {
-	int64_t lv = abs64(cum_first ? l->cum : l->flat), rv = abs64(cum_first ? r->cum : r->flat);
+	int64_t lv = lw_abs64(cum_first ? l->cum : l->flat), rv = lw_abs64(cum_first ? r->cum : r->flat);
 	if (lv != rv)
 		return lv > rv ? -1 : 1;
 	int k = strcmp(l->key, r->key);
 	if (k)
 		return k;
-	lv = abs64(cum_first ? l->flat : l->cum);
-	rv = abs64(cum_first ? r->flat : r->cum);
+	lv = lw_abs64(cum_first ? l->flat : l->cum);
+	rv = lw_abs64(cum_first ? r->flat : r->cum);
 	return lv != rv ? (lv > rv ? -1 : 1) : 0;
 }
 

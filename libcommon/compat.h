@@ -41,5 +41,14 @@ static inline int64_t lw_abs64(int64_t v)
 {
 	return v < 0 ? (int64_t)(0 - (uint64_t)v) : v;
 }
+/* Go's int64(float64) on amd64 (CVTTSD2SQ): out of range or NaN gives
+ * INT64_MIN, where C's conversion is undefined. pprof's cutoffs and scaled
+ * values go through it. */
+static inline int64_t lw_go_int64(double v)
+{
+	if (!(v > -9223372036854775808.0 && v < 9223372036854775808.0))
+		return INT64_MIN;
+	return (int64_t)v;
+}
 
 #endif

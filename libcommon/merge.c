@@ -556,15 +556,6 @@ oom:
 	return NULL;
 }
 
-/* Go's int64(float64) on amd64: out of range (and NaN) gives INT64_MIN;
- * C leaves that conversion undefined. */
-static int64_t go_int64(double v)
-{
-	if (!(v > -9223372036854775808.0 && v < 9223372036854775808.0))
-		return INT64_MIN;
-	return (int64_t)v;
-}
-
 void lw_profile_scale(struct lw_profile *p, double ratio)
 {
 	if (ratio == 1)
@@ -574,7 +565,7 @@ void lw_profile_scale(struct lw_profile *p, double ratio)
 		struct lw_sample *s = &p->samples[i];
 		int nonzero = 0;
 		for (size_t k = 0; k < p->n_sample_types; k++) {
-			s->values[k] = go_int64(round((double)s->values[k] * ratio));
+			s->values[k] = lw_go_int64(round((double)s->values[k] * ratio));
 			nonzero |= s->values[k] != 0;
 		}
 		if (nonzero)

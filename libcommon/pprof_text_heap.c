@@ -119,15 +119,6 @@ static int parse_header(const char *s, size_t n, struct hdr *h, const char **why
 	return 0;
 }
 
-/* Go's int64(float64) on amd64 (CVTTSD2SQ): out of range or NaN gives
- * INT64_MIN; in C that conversion is undefined, so do it by hand. */
-static int64_t go_int64(double v)
-{
-	if (!(v > -9223372036854775808.0 && v < 9223372036854775808.0))
-		return INT64_MIN;
-	return (int64_t)v;
-}
-
 /* Go's math.Exp on amd64 (src/math/exp_amd64.s, Go 1.19; unchanged since
  * Go 1.10): a Sleef-derived kernel, NOT correctly rounded, and with a
  * different result when the CPU has AVX+FMA. scaleHeapSample computes
@@ -245,8 +236,8 @@ static void scale_sample(int64_t *count, int64_t *size, int64_t rate)
 		return;
 	double avg = (double)*size / (double)*count;
 	double scale = 1 / (1 - go_exp(-avg / (double)rate));
-	*count = go_int64((double)*count * scale);
-	*size = go_int64((double)*size * scale);
+	*count = lw_go_int64((double)*count * scale);
+	*size = lw_go_int64((double)*size * scale);
 }
 
 struct rec {

@@ -151,11 +151,6 @@ static char *scaled_label(char *buf, size_t size, int64_t value, const char *fro
 	return buf;
 }
 
-static int64_t abs64(int64_t v)
-{
-	return lw_abs64(v); /* INT64_MIN stays, as Go's wrap */
-}
-
 /* Report.selectOutputUnit with unit=minimum. */
 struct lw_display_unit lw_display_unit_select(const char *unit, int64_t min_value,
 					      int64_t max_value)
@@ -190,7 +185,7 @@ struct lw_display_unit lw_display_unit_pick(const char *unit, const int64_t *val
 {
 	int64_t minv = 0, maxv = 0;
 	for (size_t i = 0; i < n; i++) {
-		int64_t a = abs64(values[i]);
+		int64_t a = lw_abs64(values[i]);
 		if (a > 0 && (minv == 0 || a < minv))
 			minv = a;
 		if (a > maxv)

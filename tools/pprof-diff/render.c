@@ -21,11 +21,6 @@ const char *pd_semantics_name(enum pd_semantics s)
 	return s == PD_COUNTER ? "counter" : "level";
 }
 
-static int64_t abs64(int64_t v)
-{
-	return lw_abs64(v); /* INT64_MIN stays, as Go's wrap */
-}
-
 static struct lw_display_unit unit_of(const char *unit, int64_t v)
 {
 	return lw_display_unit_pick(unit, &v, 1);
@@ -37,12 +32,12 @@ struct lw_display_unit pd_pick_unit(const struct pd_table *t, const struct pd_sh
 	/* report.go selectOutputUnit: the smallest non-zero node value (flat,
 	 * else cum) against the total, scaled up 100x when the two units
 	 * differ so the smallest shows as >= 0.01. */
-	int64_t min = 0, max = abs64(total);
+	int64_t min = 0, max = lw_abs64(total);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct pd_row *r = &t->rows[s->idx[i]];
-		int64_t v = abs64(r->dflat);
+		int64_t v = lw_abs64(r->dflat);
 		if (v == 0)
-			v = abs64(r->dcum);
+			v = lw_abs64(r->dcum);
 		if (v > 0 && (min == 0 || v < min))
 			min = v;
 	}

@@ -63,11 +63,7 @@ static void table(FILE *f, const struct pd_report *r)
 		lw_format_value(v2, sizeof(v2), r->total, &du));
 	if (r->total != 0) {
 		if (s->dropped > 0) {
-			double c = (double)r->total * r->nodefraction;
-			/* Go's int64() and abs on amd64, without C's UB at the ends */
-			int64_t cut = c > -9223372036854775808.0 && c < 9223372036854775808.0
-					      ? (int64_t)c
-					      : INT64_MIN;
+			int64_t cut = lw_go_int64((double)r->total * r->nodefraction);
 			fprintf(f, "Dropped %zu node%s (cum <= %s)\n", s->dropped,
 				s->dropped > 1 ? "s" : "",
 				lw_format_value(v1, sizeof(v1), lw_abs64(cut), &du));

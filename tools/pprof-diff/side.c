@@ -242,21 +242,12 @@ int pd_select(struct pd_side *base, struct pd_side *cur, const char *want,
 	return 0;
 }
 
-/* Go's int64(float64) on amd64: out of range (and NaN) gives INT64_MIN;
- * C leaves that conversion undefined. */
-static int64_t go_int64(double v)
-{
-	if (!(v > -9223372036854775808.0 && v < 9223372036854775808.0))
-		return INT64_MIN;
-	return (int64_t)v;
-}
-
 static void scale_type(struct lw_profile *p, int si, double ratio)
 {
 	/* pprof's ScaleN: math.Round, i.e. half away from zero, as C round(). */
 	for (size_t i = 0; i < p->n_samples; i++) {
 		int64_t *v = &p->samples[i].values[si];
-		*v = go_int64(round((double)*v * ratio));
+		*v = lw_go_int64(round((double)*v * ratio));
 	}
 }
 

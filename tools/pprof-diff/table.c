@@ -195,43 +195,29 @@ void pd_table_free(struct pd_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* Go's int64(float64) on amd64: out of range (and NaN) gives INT64_MIN;
- * C leaves that conversion undefined. */
-static int64_t go_int64(double v)
-{
-	if (!(v > -9223372036854775808.0 && v < 9223372036854775808.0))
-		return INT64_MIN;
-	return (int64_t)v;
-}
-
-static int64_t abs64(int64_t v)
-{
-	return lw_abs64(v); /* INT64_MIN stays, as Go's wrap */
-}
-
 static int cmp_flat(const void *a, const void *b)
 {
 	const struct pd_row *l = a, *r = b;
-	int64_t x = abs64(l->dflat), y = abs64(r->dflat);
+	int64_t x = lw_abs64(l->dflat), y = lw_abs64(r->dflat);
 	if (x != y)
 		return x > y ? -1 : 1;
 	int c = strcmp(l->key, r->key);
 	if (c)
 		return c;
-	x = abs64(l->dcum), y = abs64(r->dcum);
+	x = lw_abs64(l->dcum), y = lw_abs64(r->dcum);
 	return (x < y) - (x > y);
 }
 
 static int cmp_cum(const void *a, const void *b)
 {
 	const struct pd_row *l = a, *r = b;
-	int64_t x = abs64(l->dcum), y = abs64(r->dcum);
+	int64_t x = lw_abs64(l->dcum), y = lw_abs64(r->dcum);
 	if (x != y)
 		return x > y ? -1 : 1;
 	int c = strcmp(l->key, r->key);
 	if (c)
 		return c;
-	x = abs64(l->dflat), y = abs64(r->dflat);
+	x = lw_abs64(l->dflat), y = lw_abs64(r->dflat);
 	return (x < y) - (x > y);
 }
 
@@ -248,12 +234,12 @@ void pd_trim(const struct pd_table *t, double nodefraction, long nodecount, stru
 	int64_t flat_sum = 0;
 	for (size_t i = 0; i < t->n; i++)
 		flat_sum = lw_add64(flat_sum, t->rows[i].dflat);
-	int64_t cutoff = abs64(go_int64((double)flat_sum * nodefraction));
+	int64_t cutoff = lw_abs64(lw_go_int64((double)flat_sum * nodefraction));
 
 	memset(s, 0, sizeof(*s));
 	s->idx = lw_xcalloc(t->n ? t->n : 1, sizeof(*s->idx));
 	for (size_t i = 0; i < t->n; i++) {
-		if (cutoff > 0 && abs64(t->rows[i].dcum) < cutoff) {
+		if (cutoff > 0 && lw_abs64(t->rows[i].dcum) < cutoff) {
 			s->dropped++;
 			continue;
 		}
