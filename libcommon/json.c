@@ -174,3 +174,24 @@ void lw_json_finish(struct lw_json *j)
 {
 	fputc('\n', j->f);
 }
+
+void lw_json_kv_str(struct lw_json *j, const char *key, const char *v)
+{
+	lw_json_key(j, key);
+	if (v)
+		lw_json_string(j, v);
+	else
+		lw_json_null(j);
+}
+
+void lw_json_kv_int(struct lw_json *j, const char *key, int64_t v)
+{
+	lw_json_key(j, key);
+	lw_json_int(j, v);
+}
+
+void lw_json_kv_double(struct lw_json *j, const char *key, double v)
+{
+	lw_json_key(j, key);
+	lw_json_double(j, v);
+}

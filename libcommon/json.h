@@ -28,6 +28,10 @@ void lw_json_int(struct lw_json *j, int64_t v);
 void lw_json_double(struct lw_json *j, double v);
 void lw_json_bool(struct lw_json *j, bool v);
 void lw_json_null(struct lw_json *j);
+/* A key and its value: a NULL string and a non-finite double are null. */
+void lw_json_kv_str(struct lw_json *j, const char *key, const char *v);
+void lw_json_kv_int(struct lw_json *j, const char *key, int64_t v);
+void lw_json_kv_double(struct lw_json *j, const char *key, double v);
 /* Ends the document with a newline. */
 void lw_json_finish(struct lw_json *j);
 /* Writes s as a JSON string literal (with quotes) to f. */

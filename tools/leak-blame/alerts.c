@@ -18,21 +18,6 @@
 #include "blame.h"
 #include "json.h"
 
-static void kv_str(struct lw_json *j, const char *k, const char *v)
-{
-	lw_json_key(j, k);
-	if (v && *v)
-		lw_json_string(j, v);
-	else
-		lw_json_null(j);
-}
-
-static void kv_num(struct lw_json *j, const char *k, double v)
-{
-	lw_json_key(j, k);
-	lw_json_double(j, v);
-}
-
 /* This document's strings: an empty one is null. */
 static const char *nonempty(const char *s)
 {
@@ -78,23 +63,23 @@ static void alert(struct lw_json *j, const struct lb_target *t, const struct lb_
 				 nonempty(lw_trend_verdict_name(s->related[i]->se->fit.verdict)),
 				 s->related[i]->se->fit.ts_per_hour, s->related[i]->se->fit.share);
 	lw_json_end_array(j);
-	kv_str(j, "summary", sum);
+	lw_json_kv_str(j, "summary", nonempty(sum));
 	{
 		char *desc = lb_buf_take(&d);
-		kv_str(j, "description", desc);
+		lw_json_kv_str(j, "description", nonempty(desc));
 		free(desc);
 	}
-	kv_str(j, "pattern", lb_pattern_name(s->pattern));
-	kv_str(j, "pattern_confidence", lb_sure_name(s->pattern_sure));
-	kv_str(j, "verdict", lw_trend_verdict_name(s->verdict));
-	kv_str(j, "file", s->where.file);
+	lw_json_kv_str(j, "pattern", nonempty(lb_pattern_name(s->pattern)));
+	lw_json_kv_str(j, "pattern_confidence", nonempty(lb_sure_name(s->pattern_sure)));
+	lw_json_kv_str(j, "verdict", nonempty(lw_trend_verdict_name(s->verdict)));
+	lw_json_kv_str(j, "file", nonempty(s->where.file));
 	lw_json_key(j, "line");
 	if (s->where.line > 0)
 		lw_json_int(j, s->where.line);
 	else
 		lw_json_null(j);
-	kv_str(j, "c_function", s->c_function);
-	kv_num(j, "goroutines_per_hour", s->goroutines_per_hour);
+	lw_json_kv_str(j, "c_function", nonempty(s->c_function));
+	lw_json_kv_double(j, "goroutines_per_hour", s->goroutines_per_hour);
 	lw_json_end_object(j);
 }
 
@@ -105,8 +90,8 @@ void lb_write_alerts(FILE *f, const struct lb_report *r)
 
 	lw_json_init(&j, f, 1);
 	lw_json_begin_object(&j);
-	kv_str(&j, "tool", "leak-blame");
-	kv_str(&j, "service", r->n_targets == 1 ? r->targets[0]->service : NULL);
+	lw_json_kv_str(&j, "tool", "leak-blame");
+	lw_json_kv_str(&j, "service", nonempty(r->n_targets == 1 ? r->targets[0]->service : NULL));
 	lw_json_key(&j, "alerts");
 	lw_json_begin_array(&j);
 	for (i = 0; i < r->n_targets; i++) {

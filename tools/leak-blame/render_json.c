@@ -10,31 +10,10 @@
 #include "blame.h"
 #include "json.h"
 
-static void kv_str(struct lw_json *j, const char *k, const char *v)
-{
-	lw_json_key(j, k);
-	if (v)
-		lw_json_string(j, v);
-	else
-		lw_json_null(j);
-}
-
-static void kv_num(struct lw_json *j, const char *k, double v)
-{
-	lw_json_key(j, k);
-	lw_json_double(j, v); /* NAN -> null */
-}
-
-static void kv_int(struct lw_json *j, const char *k, int64_t v)
-{
-	lw_json_key(j, k);
-	lw_json_int(j, v);
-}
-
 static void time_str(struct lw_json *j, const char *k, int64_t t)
 {
 	char b[LW_ARCHIVE_CSV_TIME_LEN];
-	kv_str(j, k, lw_archive_csv_time(b, sizeof(b), t));
+	lw_json_kv_str(j, k, lw_archive_csv_time(b, sizeof(b), t));
 }
 
 static void frame_obj(struct lw_json *j, const char *k, const struct lb_frame *f)
@@ -45,9 +24,9 @@ static void frame_obj(struct lw_json *j, const char *k, const struct lb_frame *f
 		return;
 	}
 	lw_json_begin_object(j);
-	kv_str(j, "function", f->func);
-	kv_str(j, "file", f->file);
-	kv_int(j, "line", f->line);
+	lw_json_kv_str(j, "function", f->func);
+	lw_json_kv_str(j, "file", f->file);
+	lw_json_kv_int(j, "line", f->line);
 	lw_json_end_object(j);
 }
 
@@ -86,40 +65,40 @@ static void suspect(struct lw_json *j, const struct lb_target *t, const struct l
 	size_t n, i;
 
 	lw_json_begin_object(j);
-	kv_int(j, "rank", s->rank);
-	kv_str(j, "service", t->service);
-	kv_str(j, "function", s->function);
-	kv_str(j, "file", *s->where.file ? s->where.file : NULL);
+	lw_json_kv_int(j, "rank", s->rank);
+	lw_json_kv_str(j, "service", t->service);
+	lw_json_kv_str(j, "function", s->function);
+	lw_json_kv_str(j, "file", *s->where.file ? s->where.file : NULL);
 	if (s->where.line > 0)
-		kv_int(j, "line", s->where.line);
+		lw_json_kv_int(j, "line", s->where.line);
 	else {
 		lw_json_key(j, "line");
 		lw_json_null(j);
 	}
-	kv_str(j, "source", s->source);
-	kv_str(j, "pattern", lb_pattern_name(s->pattern));
-	kv_str(j, "pattern_title", lb_pattern_title(s->pattern));
-	kv_str(j, "pattern_confidence", lb_sure_name(s->pattern_sure));
-	kv_str(j, "verdict", lw_trend_verdict_name(s->verdict));
-	kv_str(j, "severity", s->verdict == LW_TREND_LEAK ? "warning" : "info");
-	kv_num(j, "bytes_per_hour", s->bytes_per_hour);
-	kv_num(j, "goroutines_per_hour", s->goroutines_per_hour);
-	kv_num(j, "share", s->share);
-	kv_num(j, "confidence", s->confidence);
-	kv_num(j, "q", s->q);
-	kv_str(j, "unit", s->unit);
-	kv_num(j, "first", s->first);
-	kv_num(j, "last", s->last);
-	kv_int(j, "points", (int64_t)s->points);
-	kv_str(j, "c_function", s->c_function);
+	lw_json_kv_str(j, "source", s->source);
+	lw_json_kv_str(j, "pattern", lb_pattern_name(s->pattern));
+	lw_json_kv_str(j, "pattern_title", lb_pattern_title(s->pattern));
+	lw_json_kv_str(j, "pattern_confidence", lb_sure_name(s->pattern_sure));
+	lw_json_kv_str(j, "verdict", lw_trend_verdict_name(s->verdict));
+	lw_json_kv_str(j, "severity", s->verdict == LW_TREND_LEAK ? "warning" : "info");
+	lw_json_kv_double(j, "bytes_per_hour", s->bytes_per_hour);
+	lw_json_kv_double(j, "goroutines_per_hour", s->goroutines_per_hour);
+	lw_json_kv_double(j, "share", s->share);
+	lw_json_kv_double(j, "confidence", s->confidence);
+	lw_json_kv_double(j, "q", s->q);
+	lw_json_kv_str(j, "unit", s->unit);
+	lw_json_kv_double(j, "first", s->first);
+	lw_json_kv_double(j, "last", s->last);
+	lw_json_kv_int(j, "points", (int64_t)s->points);
+	lw_json_kv_str(j, "c_function", s->c_function);
 	frame_obj(j, "c_location", &s->c_where);
 	lw_json_key(j, "goroutines");
 	if (s->gkey) {
 		lw_json_begin_object(j);
-		kv_str(j, "waiting_in", s->gkey->name);
-		kv_str(j, "state", *s->state ? s->state : NULL);
-		kv_num(j, "wait_minutes_max", s->wait_max_minutes);
-		kv_str(j, "blocking_call", s->blocked_call);
+		lw_json_kv_str(j, "waiting_in", s->gkey->name);
+		lw_json_kv_str(j, "state", *s->state ? s->state : NULL);
+		lw_json_kv_double(j, "wait_minutes_max", s->wait_max_minutes);
+		lw_json_kv_str(j, "blocking_call", s->blocked_call);
 		frame_obj(j, "blocked_at", &s->blocked_at);
 		frame_obj(j, "created_by", &s->created_by);
 		lw_json_end_object(j);
@@ -130,10 +109,10 @@ static void suspect(struct lw_json *j, const struct lb_target *t, const struct l
 	lw_json_begin_array(j);
 	for (i = 0; i < s->n_related; i++) {
 		lw_json_begin_object(j);
-		kv_str(j, "function", s->related[i]->name);
-		kv_str(j, "source", s->related_kind[i]->name);
-		kv_num(j, "bytes_per_hour", s->related[i]->se->fit.ts_per_hour);
-		kv_str(j, "verdict", lw_trend_verdict_name(s->related[i]->se->fit.verdict));
+		lw_json_kv_str(j, "function", s->related[i]->name);
+		lw_json_kv_str(j, "source", s->related_kind[i]->name);
+		lw_json_kv_double(j, "bytes_per_hour", s->related[i]->se->fit.ts_per_hour);
+		lw_json_kv_str(j, "verdict", lw_trend_verdict_name(s->related[i]->se->fit.verdict));
 		lw_json_end_object(j);
 	}
 	lw_json_end_array(j);
@@ -141,10 +120,10 @@ static void suspect(struct lw_json *j, const struct lb_target *t, const struct l
 	lw_json_begin_array(j);
 	for (i = 0; i < s->n_quotes; i++) {
 		lw_json_begin_object(j);
-		kv_str(j, "file", s->quotes[i].file);
-		kv_int(j, "line", s->quotes[i].line);
-		kv_str(j, "text", s->quotes[i].text);
-		kv_str(j, "note", s->quotes[i].note);
+		lw_json_kv_str(j, "file", s->quotes[i].file);
+		lw_json_kv_int(j, "line", s->quotes[i].line);
+		lw_json_kv_str(j, "text", s->quotes[i].text);
+		lw_json_kv_str(j, "note", s->quotes[i].note);
 		lw_json_end_object(j);
 	}
 	lw_json_end_array(j);
@@ -153,8 +132,8 @@ static void suspect(struct lw_json *j, const struct lb_target *t, const struct l
 	for (i = 0; i < s->n_evidence; i++)
 		lw_json_string(j, s->evidence[i]);
 	lw_json_end_array(j);
-	kv_str(j, "assessment", s->assessment);
-	kv_str(j, "recommendation", s->recommendation);
+	lw_json_kv_str(j, "assessment", s->assessment);
+	lw_json_kv_str(j, "recommendation", s->recommendation);
 	lw_json_key(j, "stack");
 	if (s->n_top)
 		frames(j, s->top[0]);
@@ -167,10 +146,10 @@ static void suspect(struct lw_json *j, const struct lb_target *t, const struct l
 	for (i = 0; i < s->n_top && i < n_stacks; i++) {
 		const struct lb_kind *k = s->top_kind;
 		lw_json_begin_object(j);
-		kv_num(j, "value", s->top[i]->value[k->n_points - 1]);
-		kv_str(j, "unit", k->id == LB_HEAP || k->id == LB_CGO ? "bytes" : "goroutines");
+		lw_json_kv_double(j, "value", s->top[i]->value[k->n_points - 1]);
+		lw_json_kv_str(j, "unit", k->id == LB_HEAP || k->id == LB_CGO ? "bytes" : "goroutines");
 		if (*s->top[i]->state)
-			kv_str(j, "state", s->top[i]->state);
+			lw_json_kv_str(j, "state", s->top[i]->state);
 		lw_json_key(j, "frames");
 		frames(j, s->top[i]);
 		lw_json_end_object(j);
@@ -179,12 +158,12 @@ static void suspect(struct lw_json *j, const struct lb_target *t, const struct l
 	lw_json_key(j, "series");
 	if (lb_suspect_series(s, &v, &tt, &n) == 0) {
 		lw_json_begin_object(j);
-		kv_str(j, "unit", s->kind->id == LB_HEAP || s->kind->id == LB_CGO ? "bytes" : "goroutines");
+		lw_json_kv_str(j, "unit", s->kind->id == LB_HEAP || s->kind->id == LB_CGO ? "bytes" : "goroutines");
 		series(j, tt, v, n);
 		lw_json_end_object(j);
 	} else if (s->pattern == LB_PAT_UNEXPLAINED && t->pic.se_part[LB_PART_UNEXPLAINED]) {
 		lw_json_begin_object(j);
-		kv_str(j, "unit", "bytes");
+		lw_json_kv_str(j, "unit", "bytes");
 		series(j, t->pic.times, t->pic.part[LB_PART_UNEXPLAINED], t->pic.n);
 		lw_json_end_object(j);
 	} else {
@@ -205,13 +184,13 @@ static void limit(struct lw_json *j, const struct lb_target *t, double bytes)
 		return;
 	}
 	lw_json_begin_object(j);
-	kv_num(j, "bytes", bytes);
-	kv_str(j, "basis", l->basis);
-	kv_num(j, "last", l->basis ? l->last : NAN);
-	kv_num(j, "bytes_per_hour", l->basis ? l->bytes_per_hour : NAN);
-	kv_str(j, "verdict", l->basis ? lw_trend_verdict_name(l->verdict) : NULL);
+	lw_json_kv_double(j, "bytes", bytes);
+	lw_json_kv_str(j, "basis", l->basis);
+	lw_json_kv_double(j, "last", l->basis ? l->last : NAN);
+	lw_json_kv_double(j, "bytes_per_hour", l->basis ? l->bytes_per_hour : NAN);
+	lw_json_kv_str(j, "verdict", l->basis ? lw_trend_verdict_name(l->verdict) : NULL);
 	/* INFINITY (not growing) is null too, as in the alerts */
-	kv_num(j, "time_to_limit_seconds", isfinite(l->ttl_hours) ? l->ttl_hours * 3600 : NAN);
+	lw_json_kv_double(j, "time_to_limit_seconds", isfinite(l->ttl_hours) ? l->ttl_hours * 3600 : NAN);
 	lw_json_end_object(j);
 }
 
@@ -238,11 +217,11 @@ static void picture(struct lw_json *j, const struct lb_target *t)
 		if (lb_picture_row(p, (int)i, &first, &last, &rate, &verdict))
 			continue;
 		lw_json_begin_object(j);
-		kv_str(j, "part", i == 0 ? "rss" : names[i - 1]);
-		kv_num(j, "first", first);
-		kv_num(j, "last", last);
-		kv_num(j, "bytes_per_hour", rate);
-		kv_str(j, "verdict", verdict);
+		lw_json_kv_str(j, "part", i == 0 ? "rss" : names[i - 1]);
+		lw_json_kv_double(j, "first", first);
+		lw_json_kv_double(j, "last", last);
+		lw_json_kv_double(j, "bytes_per_hour", rate);
+		lw_json_kv_str(j, "verdict", verdict);
 		lw_json_end_object(j);
 	}
 	lw_json_end_array(j);
@@ -290,20 +269,20 @@ void lb_render_json(FILE *f, const struct lb_report *r)
 
 	lw_json_init(&j, f, 1);
 	lw_json_begin_object(&j);
-	kv_str(&j, "tool", "leak-blame");
-	kv_str(&j, "version", LW_VERSION);
-	kv_str(&j, "archive", r->archive);
-	kv_str(&j, "fail_on", lw_trend_verdict_name(r->opts->fail_on));
-	kv_str(&j, "verdict", overall(r));
-	kv_str(&j, "service", r->n_targets == 1 ? r->targets[0]->service : NULL);
+	lw_json_kv_str(&j, "tool", "leak-blame");
+	lw_json_kv_str(&j, "version", LW_VERSION);
+	lw_json_kv_str(&j, "archive", r->archive);
+	lw_json_kv_str(&j, "fail_on", lw_trend_verdict_name(r->opts->fail_on));
+	lw_json_kv_str(&j, "verdict", overall(r));
+	lw_json_kv_str(&j, "service", r->n_targets == 1 ? r->targets[0]->service : NULL);
 	lw_json_key(&j, "services");
 	lw_json_begin_array(&j);
 	for (i = 0; i < r->n_targets; i++) {
 		const struct lb_target *t = r->targets[i];
 		lw_json_begin_object(&j);
-		kv_str(&j, "service", t->service);
-		kv_str(&j, "target", t->name);
-		kv_int(&j, "snapshots", (int64_t)t->n_snapshots);
+		lw_json_kv_str(&j, "service", t->service);
+		lw_json_kv_str(&j, "target", t->name);
+		lw_json_kv_int(&j, "snapshots", (int64_t)t->n_snapshots);
 		if (t->n_snapshots) {
 			time_str(&j, "start", t->t_first);
 			time_str(&j, "end", t->t_last);
@@ -312,12 +291,12 @@ void lb_render_json(FILE *f, const struct lb_report *r)
 		lw_json_begin_object(&j);
 		for (k = 0; k < LB_NKINDS; k++)
 			if (t->kinds[k].n_points)
-				kv_int(&j, t->kinds[k].name, (int64_t)t->kinds[k].n_points);
+				lw_json_kv_int(&j, t->kinds[k].name, (int64_t)t->kinds[k].n_points);
 		if (t->ms.n)
-			kv_int(&j, "memstats", (int64_t)t->ms.n);
+			lw_json_kv_int(&j, "memstats", (int64_t)t->ms.n);
 		lw_json_end_object(&j);
-		kv_int(&j, "suspects", (int64_t)t->n_sus);
-		kv_str(&j, "note", t->note);
+		lw_json_kv_int(&j, "suspects", (int64_t)t->n_sus);
+		lw_json_kv_str(&j, "note", t->note);
 		limit(&j, t, r->opts->trend.limit);
 		picture(&j, t);
 		lw_json_end_object(&j);
