@@ -16,6 +16,7 @@ const char *lw_progname(void)
 	return progname;
 }
 
+static void vwarn(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static void vwarn(const char *fmt, va_list ap)
 {
 	fflush(stdout);

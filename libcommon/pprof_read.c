@@ -29,7 +29,7 @@ void *lw_pprof_fail(struct lw_error *err, const char *name, const char *fmt, ...
 {
 	if (!err)
 		return NULL;
-	char what[400];
+	char what[440]; /* room for lw_tfail's "line N: " */
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);

@@ -5,6 +5,7 @@
  * Contract in pprof_text_int.h.
  */
 #include "grow.h"
+#include "pprof_internal.h"
 #include "pprof_text_int.h"
 
 /* ---- lines ---- */
@@ -121,11 +122,10 @@ void *lw_tfail(struct lw_error *err, const char *name, size_t lineno, const char
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
+	/* lw_pprof_fail keeps it one line, whatever the input held. */
 	if (lineno)
-		snprintf(err->msg, sizeof err->msg, "'%s': line %zu: %s", name, lineno, what);
-	else
-		snprintf(err->msg, sizeof err->msg, "'%s': %s", name, what);
-	return NULL;
+		return lw_pprof_fail(err, name, "line %zu: %s", lineno, what);
+	return lw_pprof_fail(err, name, "%s", what);
 }
 
 /* ---- '#' symbol lines ---- */

@@ -227,17 +227,9 @@ long lw_trend_add_point(struct lw_trend_group *g, int64_t t)
 			return (long)g->n_points - 1;
 		}
 	}
-	if (g->n_points == g->cap_points) {
-		size_t nc = g->cap_points ? g->cap_points * 2 : 64;
-		void *p = realloc(g->times, nc * sizeof(*g->times));
-		if (!p)
-			return -1;
-		g->times = p;
-		for (i = 0; i < g->n_series; i++)
-			if (series_resize(g->series[i], g->cap_points, nc))
-				return -1;
-		g->cap_points = nc;
-	}
+	if (g->n_points == g->cap_points &&
+	    lw_trend_group_reserve(g, g->cap_points ? g->cap_points * 2 : 64))
+		return -1;
 	g->times[g->n_points] = t;
 	return (long)g->n_points++;
 }
@@ -246,14 +238,14 @@ int lw_trend_group_reserve(struct lw_trend_group *g, size_t n_points)
 {
 	size_t i;
 
+	void *p;
+
 	if (n_points <= g->cap_points)
 		return 0;
-	{
-		void *p = realloc(g->times, n_points * sizeof(*g->times));
-		if (!p)
-			return -1;
-		g->times = p;
-	}
+	p = realloc(g->times, n_points * sizeof(*g->times));
+	if (!p)
+		return -1;
+	g->times = p;
 	for (i = 0; i < g->n_series; i++)
 		if (series_resize(g->series[i], g->cap_points, n_points))
 			return -1;
