@@ -6,10 +6,9 @@
  * are skipped (see below).
  */
 #include <ctype.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "../../tools/pprof-diff/diff.h"
+#include "fuzz_memfd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,14 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		quantifiers += data[i] == '+' || data[i] == '*' || data[i] == '?';
 	if (quantifiers > 8)
 		return 0;
-	int fd = memfd_create("budget", 0);
+	int fd = fuzz_memfd("budget", data, size, path, sizeof(path));
 	if (fd < 0)
 		return 0;
-	if (size && write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		return 0;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	err.msg[0] = '\0';
 	if (pd_budget_load(path, &b, &err) == 0) {
 		long last = 0;

@@ -8,10 +8,9 @@
  * (`as` + `ld -shared -z noseparate-code`): malloc with endbr64; push, free
  * with test %rdi,%rdi; je; push, je_ aliases, an ifunc free.
  */
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "../../tools/cgo-trace/probes.h"
+#include "fuzz_memfd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,14 +20,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[64], err[512];
 	if (size < 1 || size > 1 << 16)
 		return 0;
-	int fd = memfd_create("elf", 0);
+	int fd = fuzz_memfd("elf", data + 1, size - 1, path, sizeof(path));
 	if (fd < 0)
 		return 0;
-	if (write(fd, data + 1, size - 1) != (ssize_t)(size - 1)) {
-		close(fd);
-		return 0;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	err[0] = '\0';
 	/* byte 0: with mmap/munmap, a "je_" prefix */
 	int rc = ct_probes_plan(&set, path, data[0] & 2 ? "je_" : NULL, data[0] & 1, 0, err,

@@ -5,10 +5,8 @@
  * read (byte 0's low bit picks the row) makes it fail. What it accepts
  * must read the same after lw_csv_out writes it back.
  */
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include "csvout.h"
+#include "fuzz_memfd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -56,25 +54,12 @@ static int on_row(void *vc, char **fields, int nfields, long line, char *err, si
 	return 0;
 }
 
-static int memfd_with(const void *p, size_t n, char *path, size_t sz)
-{
-	int fd = memfd_create("csv", 0);
-	if (fd < 0)
-		return -1;
-	if (n && write(fd, p, n) != (ssize_t)n) {
-		close(fd);
-		return -1;
-	}
-	snprintf(path, sz, "/proc/self/fd/%d", fd);
-	return fd;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char path[64], err[256];
 	if (size < 1 || size > 1 << 16)
 		return 0;
-	int fd = memfd_with(data + 1, size - 1, path, sizeof(path));
+	int fd = fuzz_memfd("csv", data + 1, size - 1, path, sizeof(path));
 	if (fd < 0)
 		return 0;
 	struct ctx c = {.stop_at = data[0] & 1 ? data[0] >> 1 : -1};
@@ -101,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fclose(of);
 		if (rc == 0) {
 			/* Written back and read again: the same fields. */
-			int fd2 = memfd_with(obuf, olen, path, sizeof(path));
+			int fd2 = fuzz_memfd("csv", obuf, olen, path, sizeof(path));
 			if (fd2 >= 0) {
 				c.compare = 1;
 				c.last_line = 0;

@@ -4,10 +4,9 @@
  * bodies through a memfd; byte 0 picks the kind. Contract: 0, or -1 with a
  * one-line message that does not name the temporary file.
  */
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "../../tools/pprof-fetch/validate.h"
+#include "fuzz_memfd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -16,14 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[64], err[512];
 	if (size < 1 || size > 1 << 16)
 		return 0;
-	int fd = memfd_create("body", 0);
+	int fd = fuzz_memfd("body", data + 1, size - 1, path, sizeof(path));
 	if (fd < 0)
 		return 0;
-	if (write(fd, data + 1, size - 1) != (ssize_t)(size - 1)) {
-		close(fd);
-		return 0;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	struct round_memstats ms;
 	memset(&ms, 0, sizeof(ms));
 	int64_t goroutines = -1;

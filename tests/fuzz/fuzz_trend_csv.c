@@ -3,9 +3,8 @@
  * analysis of whatever series they accepted. The first byte picks the
  * reader. Inputs go through a memfd, since the readers take paths.
  */
-#include <sys/mman.h>
-#include <unistd.h>
 
+#include "fuzz_memfd.h"
 #include "trend.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -20,14 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1 || size > 1 << 16)
 		return 0;
-	fd = memfd_create("trend-csv", 0);
+	fd = fuzz_memfd("trend-csv", data + 1, size - 1, path, sizeof(path));
 	if (fd < 0)
 		return 0;
-	if (write(fd, data + 1, size - 1) != (ssize_t)(size - 1)) {
-		close(fd);
-		return 0;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	s = lw_trend_set_new();
 	if (s) {
 		int rc = data[0] & 1 ? lw_trend_add_memstats(s, path, "t", &err)
