@@ -85,7 +85,7 @@ static void compile_re(regex_t *re, const char *what, const char *s)
 	}
 }
 
-/* pprof's error text for a bad -sample_index. */
+/* Prints pprof's error text for a bad -sample_index. */
 static void bad_sample_index(const struct lw_profile *p, const char *name)
 {
 	char list[1024];
@@ -96,9 +96,10 @@ static void bad_sample_index(const struct lw_profile *p, const char *name)
 				      p->sample_types[i].type);
 	const char *d = name + (name[0] == '-' || name[0] == '+');
 	if (*d && strspn(d, "0123456789") == strlen(d))
-		lw_die("sample_index %s is outside the range [0..%zu]", name,
-		       p->n_sample_types - 1);
-	lw_die("sample_index \"%s\" must be one of: [%s]", name, list);
+		lw_warn("sample_index %s is outside the range [0..%zu]", name,
+			p->n_sample_types - 1);
+	else
+		lw_warn("sample_index \"%s\" must be one of: [%s]", name, list);
 }
 
 /* Writes the view into a temp file beside -o FILE, renamed on success. */
@@ -244,24 +245,19 @@ int main(int argc, char **argv)
 	} else {
 		c.p = ps[0];
 	}
-	if (o.view != VIEW_INFO && o.view != VIEW_PROTO) {
+	/* --info and --proto need no sample type, unless one was asked for. */
+	if ((o.view != VIEW_INFO && o.view != VIEW_PROTO) || o.sample_index) {
 		if (c.p->n_sample_types == 0) {
 			lw_warn("%s: profile has no samples", n == 1 ? argv[optind] : "merged profile");
 			status = LW_EXIT_ERROR;
 			goto out;
 		}
 		c.si = lw_sample_index(c.p, o.sample_index);
-		if (c.si < 0)
+		if (c.si < 0) {
 			bad_sample_index(c.p, o.sample_index);
-	} else if (o.sample_index) {
-		if (c.p->n_sample_types == 0) { /* no range to name: [0..SIZE_MAX] */
-			lw_warn("%s: profile has no samples", n == 1 ? argv[optind] : "merged profile");
 			status = LW_EXIT_ERROR;
 			goto out;
 		}
-		c.si = lw_sample_index(c.p, o.sample_index);
-		if (c.si < 0)
-			bad_sample_index(c.p, o.sample_index);
 	}
 	if (o.view == VIEW_PROTO && c.has_filter) {
 		if (filter_profile_samples(&c)) {
