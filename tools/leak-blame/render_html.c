@@ -389,9 +389,11 @@ void lb_render_html(FILE *f, const struct lb_report *r)
 				lw_archive_csv_time(t0, sizeof(t0), t->t_first),
 				lb_fmt_duration(d, sizeof(d), (double)(t->t_last - t->t_first) / 1e9));
 		fprintf(f, "</p>\n");
-		if (r->opts->trend.limit > 0)
-			fprintf(f, "<p class=\"limit\">Time to limit: %s</p>\n",
-				lb_limit_line(lim, sizeof(lim), &t->limit, r->opts->trend.limit));
+		if (r->opts->trend.limit > 0) {
+			fprintf(f, "<p class=\"limit\">Time to limit: ");
+			esc(f, lb_limit_line(lim, sizeof(lim), &t->limit, r->opts->trend.limit));
+			fprintf(f, "</p>\n");
+		}
 		if (!t->n_sus) {
 			fprintf(f, "<p class=\"verdict ok\">No leak found</p>\n");
 			if (t->note) {
