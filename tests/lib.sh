@@ -36,6 +36,7 @@ say() { printf '%s\n' "$*"; }
 
 test_expect_success() {
 	test_count=$((test_count + 1))
+	: >"$TRASH/.start"
 	if (eval "$2") >"$TRASH/.out" 2>&1; then
 		test_pass=$((test_pass + 1))
 		say "ok $test_count - $1"
@@ -44,8 +45,10 @@ test_expect_success() {
 		say "not ok $test_count - $1"
 		sed 's/^/#   /' "$TRASH/.out" | head -n 60
 		# Most tests send the tool's stderr to "err": show it, or a CI log
-		# says only that the test failed.
-		if [ -s "$TRASH/err" ]; then tail -n 20 "$TRASH/err" | sed 's/^/#   err: /'; fi
+		# says only that the test failed (not one an earlier test left).
+		if [ -s "$TRASH/err" ] && [ "$TRASH/err" -nt "$TRASH/.start" ]; then
+			tail -n 20 "$TRASH/err" | sed 's/^/#   err: /'
+		fi
 	fi
 }
 

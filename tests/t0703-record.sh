@@ -117,6 +117,7 @@ kill -TERM $RPID
 wait $RPID
 RSTATUS=$?
 test_expect_success 'SIGTERM stops the recording early and cleanly (exit 0)' '
+	cat "$TRASH/term.err" && echo "record exited $RSTATUS" &&
 	test $RSTATUS = 0 &&
 	grep "stopping the recording early" "$TRASH/term.err" &&
 	h=$(count arch7/demo heap) && test "$h" -ge 2 &&
